@@ -1,0 +1,1 @@
+"""HomeIQ Workbench: command line, settings and the simulated home."""

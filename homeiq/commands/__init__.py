@@ -1,0 +1,1 @@
+"""Command groups of the homeiq CLI; each module has register(app)."""

@@ -1,0 +1,187 @@
+"""The one Settings object of a HomeIQ process: ``HOMEIQ_*`` environment variables and ``.env``.
+
+Entry points call ``load_settings()`` once and pass plain values into constructors;
+library code (storage, analytics, ingest_worker) never reads the environment.
+Every field has a description; tests check that the README documents each one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import SettingsError as _SourceError
+
+
+class SettingsError(Exception):
+    """A setting has a value of the wrong form; the message names it and the expected form."""
+
+
+class Settings(BaseSettings):
+    """Configuration of every HomeIQ process."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HOMEIQ_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    # --- storage -------------------------------------------------------------------
+    data_dir: Path = Field(
+        Path("data"),
+        description="Folder of the embedded store, the metadata database and the worker spool.",
+    )
+    store: Literal["embedded", "influxdb3"] = Field(
+        "embedded",
+        description="Time-series backend: `embedded` (Parquet read through DuckDB) or `influxdb3`.",
+    )
+    raw_retention_days: int = Field(
+        90,
+        ge=1,
+        description="Raw events older than this many days are dropped; hourly/daily rollups stay.",
+    )
+    rollup_retention_days: int = Field(
+        730, ge=1, description="Rollups older than this many days are dropped."
+    )
+    influx_host: str = Field(
+        "http://127.0.0.1:8181",
+        description="InfluxDB 3 URL, used when HOMEIQ_STORE=influxdb3.",
+    )
+    influx_token: SecretStr | None = Field(
+        None, description="InfluxDB 3 token (secret), used when HOMEIQ_STORE=influxdb3."
+    )
+    influx_database: str = Field(
+        "homeiq", description="InfluxDB 3 database for raw events; rollups go to `<name>_rollup`."
+    )
+
+    # --- Home Assistant ------------------------------------------------------------
+    ha_url: str | None = Field(
+        None, description="Home Assistant base URL, for example `http://homeassistant.local:8123`."
+    )
+    ha_token: SecretStr | None = Field(
+        None, description="Home Assistant long-lived access token (secret)."
+    )
+    ha_token_file: Path | None = Field(
+        None, description="File holding the HA token, instead of HOMEIQ_HA_TOKEN (Docker secrets)."
+    )
+    backfill_hours: float = Field(
+        24.0,
+        ge=0,
+        description="On first start, how many hours of HA history to backfill.",
+    )
+
+    # --- MQTT ----------------------------------------------------------------------
+    mqtt_url: SecretStr | None = Field(
+        None,
+        description="MQTT broker, `mqtt://user:pass@host:1883` (`mqtts://` for TLS); secret.",
+    )
+    mqtt_topics: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["zigbee2mqtt/#", "tele/+/SENSOR"],
+        description="Comma-separated MQTT topic filters to subscribe to.",
+    )
+    mqtt_client_id: str = Field(
+        "homeiq-ingest",
+        description="Stable MQTT client id; the broker keeps QoS 1 messages for it while down.",
+    )
+    mqtt_max_payload_kb: int = Field(
+        256, ge=1, description="MQTT payloads larger than this many KiB are quarantined."
+    )
+
+    # --- worker --------------------------------------------------------------------
+    worker_port: int = Field(
+        8765, ge=1, le=65535, description="Loopback port of the worker's /healthz and /metrics."
+    )
+    worker_host: str = Field(
+        "127.0.0.1", description="Address the worker's health server binds to."
+    )
+    spool_max_mb: int = Field(
+        1024, ge=1, description="Disk budget of the worker's spool in MiB; warns at 80 %."
+    )
+    batch_size: int = Field(
+        5000, ge=1, description="Most events the worker writes to the store in one batch."
+    )
+
+    # --- app -----------------------------------------------------------------------
+    app_port: int = Field(8501, ge=1, le=65535, description="Port of the admin workbench.")
+    kiosk_port: int = Field(8502, ge=1, le=65535, description="Port of the read-only kiosk.")
+    kiosk_refresh_seconds: int = Field(
+        30, ge=2, description="How often the kiosk tiles refresh, in seconds."
+    )
+    stale_after_hours: float = Field(
+        24.0, gt=0, description="An entity with no update for this many hours is listed as stale."
+    )
+    timezone: str = Field(
+        "UTC", description="IANA time zone for labels and day boundaries, e.g. `Europe/Amsterdam`."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Log level of every HomeIQ process."
+    )
+
+    @field_validator("mqtt_topics", mode="before")
+    @classmethod
+    def _split_topics(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return value
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as err:
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name") from err
+        return value
+
+    @property
+    def metadata_path(self) -> Path:
+        """Return the SQLite metadata database path."""
+        return self.data_dir / "homeiq.sqlite"
+
+    @property
+    def spool_path(self) -> Path:
+        """Return the worker's durable spool path."""
+        return self.data_dir / "spool.sqlite"
+
+    def ha_token_value(self) -> str | None:
+        """Return the HA token from HOMEIQ_HA_TOKEN or HOMEIQ_HA_TOKEN_FILE, else None."""
+        if self.ha_token is not None:
+            return self.ha_token.get_secret_value().strip() or None
+        if self.ha_token_file is not None:
+            try:
+                return self.ha_token_file.read_text(encoding="utf-8").strip() or None
+            except OSError as err:
+                raise SettingsError(
+                    f"HOMEIQ_HA_TOKEN_FILE: cannot read {self.ha_token_file} ({err.strerror}); "
+                    "point it at a file holding the long-lived access token"
+                ) from err
+        return None
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        name = "HOMEIQ_" + "_".join(str(part) for part in item["loc"][:1]).upper()
+        got = item.get("input")
+        shown = "<secret>" if "token" in name.lower() or "url" in name.lower() else repr(got)
+        lines.append(f"{name}={shown}: {item['msg']}")
+    return "Invalid settings:\n  " + "\n  ".join(lines)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Return validated settings, or raise SettingsError naming each bad setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as err:
+        raise SettingsError(_describe(err)) from None
+    except _SourceError as err:
+        raise SettingsError(f"Invalid settings: {err}") from None
