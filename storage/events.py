@@ -116,9 +116,7 @@ class Event:
 
 def attributes_json(attributes: Mapping[str, Any]) -> str:
     """Return attributes as compact JSON text; values JSON cannot hold become strings."""
-    return orjson.dumps(
-        dict(attributes), default=str, option=orjson.OPT_NON_STR_KEYS
-    ).decode()
+    return orjson.dumps(dict(attributes), default=str, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def empty_events() -> pl.DataFrame:

@@ -66,7 +66,9 @@ def check_range(start: datetime, end: datetime) -> None:
     if start.tzinfo is None or end.tzinfo is None:
         raise InvalidQuery("time range bounds must be timezone-aware (UTC)")
     if start >= end:
-        raise InvalidQuery(f"time range is empty: start {start.isoformat()} >= end {end.isoformat()}")
+        raise InvalidQuery(
+            f"time range is empty: start {start.isoformat()} >= end {end.isoformat()}"
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
