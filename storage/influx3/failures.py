@@ -22,7 +22,7 @@ class TokenRejected(StoreUnavailable):
 
 
 class MissingTable(StoreError):
-    """The queried database or table does not exist yet (nothing written so far)."""
+    """The queried database, table or column does not exist yet (nothing written so far)."""
 
 
 def _reason(err: BaseException) -> str:
@@ -74,6 +74,8 @@ def query_failure(err: Exception, host: str) -> StoreError:
             f"Cannot reach InfluxDB 3 at {host} ({_reason(cause)}). {CHECK_HOST}"
         )
     lowered = text.lower()
-    if "not found" in lowered and ("table" in lowered or "database" in lowered):
+    # A table or column appears with its first write: before that, the answer is "no rows".
+    missing_table = "not found" in lowered and ("table" in lowered or "database" in lowered)
+    if missing_table or "no field named" in lowered:
         return MissingTable(text.splitlines()[0][:300])
     return StoreError(f"InfluxDB 3 at {host} could not run a query: {text.splitlines()[0][:500]}")

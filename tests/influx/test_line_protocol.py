@@ -181,3 +181,11 @@ def test_awkward_events_round_trip_through_the_real_client_and_stand_in(
         )
     )
     assert back.equals(expected)
+
+
+def test_the_stand_in_fast_path_agrees_with_the_full_grammar() -> None:
+    from tests.support.influx_standin.lp_parser import parse_slowly
+
+    frame = events_to_frame(_events(random.Random(5), 300))
+    for line in encode_frame(frame).to_list():
+        assert parse_line(line) == parse_slowly(line)

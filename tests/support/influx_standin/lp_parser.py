@@ -17,6 +17,7 @@ like the real server's.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
@@ -41,38 +42,53 @@ class ParsedLine:
 
 def split_lines(body: str) -> Iterator[tuple[int, str]]:
     """Yield (1-based line number, text) of each physical line, quote- and escape-aware."""
-    quoted = in_fields = in_escape = False
-    equals = commas = 0
-    start = 0
     number = 1
-    for index, char in enumerate(body):
-        if in_escape:
-            in_escape = False
-            continue
-        if char == "\\":
-            in_escape = True
-            continue
-        if char == " ":
-            in_fields = True
-            continue
-        if in_fields:
-            if not quoted and char == "=":
-                equals += 1
-                continue
-            if not quoted and char == ",":
-                commas += 1
-                continue
-            if char == '"' and equals > commas:
-                quoted = not quoted
-                continue
-        if char == "\n" and not quoted:
-            yield number, body[start:index]
+    pending: list[str] = []
+    state = _SplitState()
+    for piece in body.split("\n"):
+        plain = '"' not in piece and "\\" not in piece
+        if not pending and (plain or _FAST_LINE.fullmatch(piece)):
+            yield number, piece  # a whole well-formed line: no string left open
             number += 1
-            start = index + 1
-            quoted = in_fields = False
-            equals = commas = 0
-    if start < len(body):
-        yield number, body[start:]
+            continue
+        pending.append(piece)
+        if state.scan(piece):  # the newline after this piece is inside a string or escaped
+            continue
+        yield number, "\n".join(pending)
+        number += 1
+        pending = []
+        state = _SplitState()
+    if pending:
+        yield number, "\n".join(pending)
+
+
+class _SplitState:
+    """Scanner state of InfluxDB's line splitter, carried across newline-separated pieces."""
+
+    def __init__(self) -> None:
+        self.quoted = self.in_fields = self.in_escape = False
+        self.equals = self.commas = 0
+
+    def scan(self, piece: str) -> bool:
+        """Consume ``piece``; return True when the newline that follows it is not a line end."""
+        for char in piece:
+            if self.in_escape:
+                self.in_escape = False
+            elif char == "\\":
+                self.in_escape = True
+            elif char == " ":
+                self.in_fields = True
+            elif self.in_fields:
+                if not self.quoted and char == "=":
+                    self.equals += 1
+                elif not self.quoted and char == ",":
+                    self.commas += 1
+                elif char == '"' and self.equals > self.commas:
+                    self.quoted = not self.quoted
+        if self.in_escape:
+            self.in_escape = False  # the escape swallows the newline itself
+            return True
+        return self.quoted
 
 
 class _Cursor:
@@ -90,9 +106,26 @@ class _Cursor:
 _BOUNDARY: Final = frozenset(" \t\n")
 
 
+_RUNS: dict[frozenset[str], re.Pattern[str]] = {}
+
+
+def _run_pattern(stops: frozenset[str]) -> re.Pattern[str]:
+    pattern = _RUNS.get(stops)
+    if pattern is None:
+        banned = re.escape("".join(sorted(stops | _BOUNDARY | {"\\"})))
+        pattern = _RUNS[stops] = re.compile(f"[^{banned}]+")
+    return pattern
+
+
 def _token(cur: _Cursor, stops: frozenset[str], escapable: frozenset[str], what: str) -> str:
     out: list[str] = []
+    run = _run_pattern(stops)
     while cur.pos < len(cur.text):
+        match = run.match(cur.text, cur.pos)
+        if match:
+            out.append(match.group())
+            cur.pos = match.end()
+            continue
         char = cur.text[cur.pos]
         if char == "\\":
             nxt = cur.text[cur.pos + 1] if cur.pos + 1 < len(cur.text) else ""
@@ -125,8 +158,58 @@ _MEAS_ESC: Final = frozenset(", \\")
 _KEY_ESC: Final = frozenset(",= \\")
 
 
+_PLAIN: Final = r'[^,=\s\\"]+'
+_STRING: Final = r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"'
+_FIELD: Final = rf'{_PLAIN}=(?:{_STRING}|[^,\s"\\]+)'
+_FAST_LINE: Final = re.compile(
+    rf'([^,\s\\"]+)((?:,{_PLAIN}=[^,\s\\"]+)*) ({_FIELD}(?:,{_FIELD})*)(?: (-?\d+))?'
+)
+_FAST_FIELD: Final = re.compile(rf'({_PLAIN})=({_STRING}|[^,\s"\\]+)')
+_UNESCAPE: Final = re.compile(r'\\(["\\])')
+_FLOAT: Final = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?", re.ASCII)
+
+
+def _group_one(match: re.Match[str]) -> str:
+    return match.group(1)
+
+
+def _fast(text: str) -> ParsedLine | None:
+    # Lines escaping only inside strings (nearly all) parse with regexes; others go slow.
+    match = _FAST_LINE.fullmatch(text)
+    if match is None:
+        return None
+    measurement, tag_text, field_text, stamp = match.groups()
+    tags = tuple(tuple(pair.split("=", 1)) for pair in tag_text[1:].split(",")) if tag_text else ()
+    fields = []
+    for key, raw in _FAST_FIELD.findall(field_text):
+        if raw.startswith('"'):
+            value = raw[1:-1]
+            if "\\" in value:
+                value = _UNESCAPE.sub(_group_one, value)
+            if len(value.encode()) > MAX_STRING_BYTES:
+                return None
+            fields.append((key, "string", value))
+        elif _FLOAT.fullmatch(raw):
+            fields.append((key, "float", float(raw)))
+        else:
+            kind, number = _field_value(_Cursor(raw))
+            fields.append((key, kind, number))
+    if len({key for key, _ in tags}) != len(tags) or len({f[0] for f in fields}) != len(fields):
+        return None
+    timestamp = int(stamp) if stamp is not None else None
+    if timestamp is not None and not -(2**63) <= timestamp < 2**63:
+        return None
+    return ParsedLine(measurement, tags, tuple(fields), timestamp)  # type: ignore[arg-type]
+
+
 def parse_line(text: str) -> ParsedLine:
     """Return the parsed line, or raise LineError with InfluxDB's message."""
+    fast = _fast(text)
+    return fast if fast is not None else parse_slowly(text)
+
+
+def parse_slowly(text: str) -> ParsedLine:
+    """Return the parsed line by the character-level grammar (no regex fast path)."""
     cur = _Cursor(text)
     measurement = _token(cur, frozenset(","), _MEAS_ESC, "measurement")
     if not measurement or "\x00" in measurement:
@@ -253,10 +336,18 @@ def _is_float(text: str) -> bool:
     return not dot or (frac.isdigit() and frac.isascii())
 
 
+_STRING_RUN: Final = re.compile(r'[^"\\]+')
+
+
 def _string_value(cur: _Cursor) -> str:
     cur.pos += 1  # opening quote
     out: list[str] = []
     while cur.pos < len(cur.text):
+        match = _STRING_RUN.match(cur.text, cur.pos)
+        if match:
+            out.append(match.group())
+            cur.pos = match.end()
+            continue
         char = cur.text[cur.pos]
         if char == "\\" and cur.pos + 1 < len(cur.text) and cur.text[cur.pos + 1] in '"\\':
             out.append(cur.text[cur.pos + 1])
