@@ -20,8 +20,11 @@ budget by its own size. The file itself can be larger than the budget by free pa
 SQLite reuses.
 
 Redelivery receipts: the MQTT source stores, in the same transaction as the events, the
-time it gave each message (by payload fingerprint). A broker redelivery after a crash
-looks the time up, so the redelivered event has the same identity and the store keeps one.
+time it gave each message (keyed by a fingerprint of topic, payload and packet id). A
+broker redelivery after a crash looks the time up, so the redelivered event has the same
+identity and the store keeps one. Receipts of this run are pruned 60 s after their commit
+(by then the acknowledgement reached the broker); receipts from before a restart are kept
+for the first 10 minutes of the run, while the broker redelivers.
 """
 
 from __future__ import annotations
@@ -50,7 +53,8 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _US: Final = timedelta(microseconds=1)
 _WARN_FRACTION: Final = 0.8
 _REARM_FRACTION: Final = 0.7
-_RECEIPT_TTL_US: Final = 7 * 86_400 * 1_000_000
+_RECEIPT_TTL_US: Final = 60 * 1_000_000
+_OLD_RUN_RECEIPTS_US: Final = 600 * 1_000_000
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS chunks (
@@ -68,6 +72,7 @@ CREATE TABLE IF NOT EXISTS receipts (
     time_us INTEGER NOT NULL,
     created_us INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS receipts_created ON receipts (created_us);
 CREATE TABLE IF NOT EXISTS rejected (
     id INTEGER PRIMARY KEY,
     events INTEGER NOT NULL,
@@ -164,7 +169,7 @@ class Spool:
         self._last_seen: dict[str, int] = {}
         self._received: dict[str, int] = {}
         self._pending = _Pending([], {}, [])
-        self._forget: list[str] = []
+        self._run_start_us = int(_time.time() * 1_000_000)
         self._commit_task: asyncio.Task[None] | None = None
         self._space = asyncio.Condition()
         self._data = asyncio.Event()
@@ -197,8 +202,6 @@ class Spool:
         ):
             self._last_seen[source] = int(last_us)
             self._received[source] = int(received)
-        cutoff = int(_time.time() * 1_000_000) - _RECEIPT_TTL_US
-        db.execute("DELETE FROM receipts WHERE created_us < ?", (cutoff,))
         self._db = db
 
     async def close(self) -> None:
@@ -212,10 +215,6 @@ class Spool:
 
     def _close_sync(self) -> None:
         if self._db is not None:
-            if self._forget:
-                self._db.execute("BEGIN IMMEDIATE")
-                self._delete_receipts(self._db)
-                self._db.execute("COMMIT")
             self._db.close()
             self._db = None
 
@@ -262,9 +261,8 @@ class Spool:
     async def _commit_loop(self) -> None:
         while self._pending.waiters:
             batch, self._pending = self._pending, _Pending([], {}, [])
-            forget, self._forget = self._forget, []
             try:
-                await self._run(self._commit_sync, batch, forget)
+                await self._run(self._commit_sync, batch)
             except BaseException as err:  # hand the failure to every waiter, then stop
                 for waiter in batch.waiters:
                     if not waiter.done():
@@ -281,7 +279,7 @@ class Spool:
                 self._data.set()
             self._check_budget()
 
-    def _commit_sync(self, batch: _Pending, forget: list[str]) -> None:
+    def _commit_sync(self, batch: _Pending) -> None:
         db = self._require_db()
         body, newest = encode_chunk(batch.events) if batch.events else (b"", {})
         now_us = int(_time.time() * 1_000_000)
@@ -302,10 +300,7 @@ class Spool:
                     "received = received + excluded.received",
                     (source, micros, counts[source]),
                 )
-            if forget:
-                db.executemany(
-                    "DELETE FROM receipts WHERE fingerprint = ?", [(fp,) for fp in forget]
-                )
+            self._prune_receipts(db, now_us)
             if batch.receipts:
                 db.executemany(
                     "INSERT OR REPLACE INTO receipts (fingerprint, time_us, created_us) "
@@ -315,7 +310,6 @@ class Spool:
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
-            self._forget.extend(forget)
             raise
         with self._lock:
             if batch.events:
@@ -326,9 +320,13 @@ class Spool:
                 self._last_seen[source] = max(self._last_seen.get(source, micros), micros)
                 self._received[source] = self._received.get(source, 0) + counts[source]
 
-    def _delete_receipts(self, db: sqlite3.Connection) -> None:
-        db.executemany("DELETE FROM receipts WHERE fingerprint = ?", [(fp,) for fp in self._forget])
-        self._forget = []
+    def _prune_receipts(self, db: sqlite3.Connection, now_us: int) -> None:
+        start = self._run_start_us
+        db.execute(
+            "DELETE FROM receipts WHERE (created_us >= ? AND created_us < ?) "
+            "OR (created_us < ? AND ? > ?)",
+            (start, now_us - _RECEIPT_TTL_US, start, now_us, start + _OLD_RUN_RECEIPTS_US),
+        )
 
     def _check_budget(self) -> None:
         used = self._bytes / self._max_bytes
@@ -369,10 +367,6 @@ class Spool:
                 ).fetchall()
             )
         return found
-
-    def forget_receipts(self, fingerprints: Sequence[str]) -> None:
-        """Drop receipts of acknowledged messages with the next commit (no extra fsync)."""
-        self._forget.extend(fingerprints)
 
     # --- drain (writer side) ---------------------------------------------------------
     async def peek(self, max_events: int) -> SpoolBatch | None:
@@ -429,8 +423,6 @@ class Spool:
                     (reason, int(_time.time() * 1_000_000), *ids),
                 )
             db.execute(f"DELETE FROM chunks WHERE id IN ({marks})", ids)
-            if self._forget:
-                self._delete_receipts(db)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")

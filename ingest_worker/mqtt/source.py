@@ -1,0 +1,214 @@
+"""The MQTT source: subscribes with QoS 1 on a persistent session and spools every message.
+
+A message is acknowledged to the broker only after the spool committed its events (or the
+quarantine table took it), so a worker killed at any moment leaves every unacknowledged
+message with the broker, which redelivers it on the next connect (clean_session False,
+stable client id). Redeliveries get the time the first delivery got (spool receipts), so
+the store keeps each message once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import random
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Protocol
+
+import aiomqtt
+
+from ingest_worker.base import SourceState, SourceStatus
+from ingest_worker.mqtt.client import AckedMessage, BrokerAddress, ManualAckClient
+from ingest_worker.mqtt.payloads import Decoded, decode_message
+from ingest_worker.spool import Spool, from_us
+from storage.events import Event
+
+_log = logging.getLogger(__name__)
+
+
+class QuarantineSink(Protocol):
+    """Where rejected payloads go (storage.metadata.MetadataStore implements it)."""
+
+    def add_quarantine(
+        self,
+        *,
+        source: str,
+        reason: str,
+        payload: bytes,
+        topic: str | None = None,
+        received_at: datetime | None = None,
+    ) -> None:
+        """Record one rejected payload with its reason."""
+        ...
+
+
+def fingerprint(message: aiomqtt.Message) -> str:
+    """Return the redelivery key of a message: hash of topic, packet id and payload."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(str(message.topic).encode())
+    digest.update(b"\0%d\0" % message.mid)
+    payload = message.payload if isinstance(message.payload, bytes) else b""
+    digest.update(payload)
+    return digest.hexdigest()
+
+
+class MqttSource:
+    """Owns the broker connection; turns messages into spooled events."""
+
+    def __init__(
+        self,
+        *,
+        broker: BrokerAddress,
+        topics: Sequence[str],
+        client_id: str,
+        spool: Spool,
+        status: SourceStatus,
+        quarantine: QuarantineSink | None,
+        max_payload_bytes: int,
+        on_quarantine: Callable[[str], None] | None = None,
+        max_backoff: float = 30.0,
+        batch_max: int = 2000,
+        keepalive: int = 30,
+    ) -> None:
+        if not topics:
+            raise ValueError("HOMEIQ_MQTT_TOPICS is empty; give at least one topic filter")
+        self._broker = broker
+        self._topics = list(topics)
+        self._client_id = client_id
+        self._spool = spool
+        self.status = status
+        self._quarantine = quarantine
+        self._max_payload = max_payload_bytes
+        self._on_quarantine = on_quarantine
+        self._max_backoff = max_backoff
+        self._batch_max = batch_max
+        self._keepalive = keepalive
+        self._last_us = 0
+        self.quarantined: dict[str, int] = {}
+
+    async def run(self) -> None:
+        """Connect, consume and reconnect with jittered capped backoff, until cancelled."""
+        attempt = 0
+        while True:
+            try:
+                await self._session()
+            except aiomqtt.MqttError as err:
+                attempt += 1
+                delay = min(self._max_backoff, 0.5 * 2 ** min(attempt, 10)) * random.uniform(0.5, 1)
+                if self.status.state != SourceState.RECONNECTING:
+                    _log.warning(
+                        "MQTT broker %s unavailable (%s); retrying with backoff. Is the broker "
+                        "running and HOMEIQ_MQTT_URL right?",
+                        self._broker.describe(),
+                        err,
+                    )
+                self.status.state = SourceState.RECONNECTING
+                self.status.last_error = f"{self._broker.describe()}: {err}"
+                await asyncio.sleep(delay)
+            else:
+                attempt = 0
+
+    async def _session(self) -> None:
+        client = ManualAckClient(
+            self._broker.host,
+            self._broker.port,
+            username=self._broker.username,
+            password=self._broker.password,
+            identifier=self._client_id,
+            clean_session=False,
+            keepalive=self._keepalive,
+            tls_context=self._broker.tls_context(),
+            timeout=10,
+        )
+        async with client:
+            for topic in self._topics:
+                await client.subscribe(topic, qos=1)
+            if self.status.state != SourceState.CONNECTED:
+                _log.info(
+                    "MQTT connected to %s as %r, topics %s",
+                    self._broker.describe(),
+                    self._client_id,
+                    ", ".join(self._topics),
+                )
+            self.status.state = SourceState.CONNECTED
+            self.status.connected_since = datetime.now(UTC)
+            await self._consume(client)
+
+    async def _consume(self, client: ManualAckClient) -> None:
+        messages = client.messages
+        while True:
+            batch = [await anext(messages)]
+            while len(messages) and len(batch) < self._batch_max:
+                batch.append(await anext(messages))
+            await self.handle(client, batch)
+
+    async def handle(self, client: ManualAckClient, batch: list[aiomqtt.Message]) -> None:
+        """Spool (or quarantine) a batch of messages, then acknowledge them to the broker."""
+        redelivered = [
+            fingerprint(m) for m in batch if isinstance(m, AckedMessage) and m.dup and m.qos
+        ]
+        known = await self._spool.receipt_times(redelivered)
+        events: list[Event] = []
+        receipts: dict[str, int] = {}
+        rejects: list[tuple[aiomqtt.Message, Decoded]] = []
+        for message in batch:
+            key = fingerprint(message)
+            micros = known.get(key)
+            if micros is None:
+                micros = self._next_time_us()
+            payload = message.payload if isinstance(message.payload, bytes) else b""
+            decoded = decode_message(
+                str(message.topic),
+                payload,
+                retained=message.retain,
+                received=from_us(micros),
+                max_bytes=self._max_payload,
+            )
+            if decoded.reject is not None:
+                rejects.append((message, decoded))
+                continue
+            events.extend(decoded.events)
+            if decoded.events and not decoded.payload_time and message.qos:
+                receipts[key] = micros
+        if rejects:
+            await self._quarantine_all(rejects)
+        if events or receipts:
+            await self._spool.put(events, receipts=receipts)
+        for message in batch:
+            client.ack(message)
+        if events:
+            self.status.events_total += len(events)
+            self.status.last_event_at = max(e.time for e in events)
+
+    def _next_time_us(self) -> int:
+        # Strictly increasing: two messages in the same microsecond must not share a key.
+        now = time.time_ns() // 1000
+        self._last_us = max(now, self._last_us + 1)
+        return self._last_us
+
+    async def _quarantine_all(self, rejects: list[tuple[aiomqtt.Message, Decoded]]) -> None:
+        for message, decoded in rejects:
+            reason = decoded.reject or "unknown"
+            self.quarantined[reason] = self.quarantined.get(reason, 0) + 1
+            if self._on_quarantine is not None:
+                self._on_quarantine(reason)
+            _log.warning(
+                "quarantined MQTT message on %s: %s (%s)", message.topic, reason, decoded.detail
+            )
+            if self._quarantine is None:
+                continue
+            payload = message.payload if isinstance(message.payload, bytes) else b""
+            try:
+                await asyncio.to_thread(
+                    self._quarantine.add_quarantine,
+                    source="mqtt",
+                    reason=reason,
+                    payload=payload,
+                    topic=str(message.topic),
+                    received_at=datetime.now(UTC),
+                )
+            except Exception as err:  # the bad message must not stop the good ones
+                _log.error("could not record quarantined message in metadata: %s", err)
