@@ -49,6 +49,7 @@ class RollupsMixin:
     database: str
     rollup_database: str
     rollup_min_range: timedelta
+    rollup_retention_days: int | None
     _dirty_since: datetime | None
     _watermark_cache: tuple[float, datetime | None] | None = None
 
@@ -209,6 +210,10 @@ class RollupsMixin:
         assert begin is not None
         day = floor_to(self._clip(begin), LEVELS["1d"])
         written = dict.fromkeys(LEVELS, 0)
+        days = self.rollup_retention_days
+        keep_from = (
+            now - timedelta(days=days) if days is not None else floor_to(begin, LEVELS["1d"])
+        )
         self._ensure_databases()
         while day < through:
             chunk_end = min(day + LEVELS["1d"], through)
@@ -218,7 +223,7 @@ class RollupsMixin:
                 ("1h", compose(minute, LEVELS["1h"])),
                 ("1d", compose(minute, LEVELS["1d"])),
             ):
-                lines = encode_rollups(rows, level)
+                lines = encode_rollups(rows.filter(pl.col("time") >= keep_from), level)
                 self._write_lines(lines, self.rollup_database)
                 written[level] += len(lines)
             day += LEVELS["1d"]

@@ -108,12 +108,14 @@ def test_outage_switch_refuses_then_recovers(standin: InfluxStandIn, database: s
     assert _post(standin, "/api/v3/write_lp", "m v=1 1", db=database).status_code == 204
 
 
-def test_database_retention_hides_old_points_at_query_time(standin: InfluxStandIn) -> None:
+def test_database_retention_refuses_points_older_than_the_period(standin: InfluxStandIn) -> None:
     response = httpx.post(
         f"{standin.url}/api/v3/configure/database",
         json={"db": "retained", "retention_period": "1d"},
         headers={"Authorization": f"Bearer {standin.token}"},
     )
     assert response.status_code == 200
-    assert _post(standin, "/api/v3/write_lp", "m v=1 1\nm v=2", db="retained").status_code == 204
-    assert standin.rows("retained") == 1  # the point at t=1 (1970) is past retention
+    written = _post(standin, "/api/v3/write_lp", "m v=1 1\nm v=2", db="retained")
+    assert written.status_code == 400
+    assert written.json()["data"][0]["error_message"] == "data is outside of the retention period"
+    assert standin.rows("retained") == 1  # the point without a timestamp is "now"

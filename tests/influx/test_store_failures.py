@@ -77,7 +77,9 @@ def test_changed_area_tag_does_not_duplicate_an_event(store: InfluxStore) -> Non
 
 
 def test_wrong_token_says_token_wrong_or_expired(standin: InfluxStandIn, database: str) -> None:
-    bad = InfluxStore(host=standin.url, token="expired-token", database=database)
+    bad = InfluxStore(
+        host=standin.url, token="expired-token", database=database, raw_retention_days=None
+    )
     try:
         with pytest.raises(StoreUnavailable, match="token wrong or expired") as info:
             bad.write(_frame(3))
@@ -91,7 +93,9 @@ def test_wrong_token_says_token_wrong_or_expired(standin: InfluxStandIn, databas
 
 def test_connection_refused_names_the_host_and_what_to_check() -> None:
     host = f"http://127.0.0.1:{_free_port()}"
-    store = InfluxStore(host=host, token="t", database="homeiq", write_attempts=1)
+    store = InfluxStore(
+        host=host, token="t", database="homeiq", write_attempts=1, raw_retention_days=None
+    )
     try:
         with pytest.raises(StoreUnavailable) as info:
             store.write(_frame(1))
@@ -142,3 +146,27 @@ def test_iter_read_yields_bounded_frames_in_order(store: InfluxStore) -> None:
     frames = list(store.iter_read(None, T0, T0 + timedelta(hours=1), batch_rows=60))
     assert [frame.height for frame in frames] == [60, 60, 60, 60, 10]
     assert pl.concat(frames).equals(store.read(None, T0, T0 + timedelta(hours=1)))
+
+
+def test_events_older_than_raw_retention_are_skipped_not_fatal(
+    standin: InfluxStandIn, database: str
+) -> None:
+    store = InfluxStore(host=standin.url, token=standin.token, database=database)
+    now = datetime.now(UTC).replace(microsecond=0)
+    frame = _frame(4).with_columns(
+        pl.Series(
+            "time",
+            [
+                now - timedelta(days=400),
+                now - timedelta(days=91),
+                now - timedelta(days=89),
+                now - timedelta(minutes=1),
+            ],
+        )
+    )
+    try:
+        result = store.write(frame)
+        assert (result.received, result.written) == (4, 2)
+        assert store.read(None, now - timedelta(days=500), now).height == 2
+    finally:
+        store.close()

@@ -213,6 +213,13 @@ class Handler(BaseHTTPRequestHandler):
                         _auto_scale(parsed.timestamp) if precision == "auto" else table[precision]
                     )
                     stamp = parsed.timestamp * scale
+                horizon = db.horizon_ns() if db is not None else None
+                if horizon is not None and stamp < horizon:
+                    # InfluxDB 3 refuses points older than the database's retention period.
+                    errors.append(
+                        _line_error(number, original, "data is outside of the retention period")
+                    )
+                    continue
                 accepted.append((parsed, stamp))
             if errors and not accept_partial:
                 self._reply(
