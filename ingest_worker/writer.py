@@ -52,7 +52,7 @@ class SpoolWriter:
         self._store = store
         self._batch_size = batch_size
         self._idle_poll = idle_poll
-        self._wait = wait_exponential_jitter(initial=0.2, max=max_backoff, jitter=0.5)
+        self._wait = wait_exponential_jitter(multiplier=0.2, max=max_backoff, jitter=0.5)
         self.state = WriterState()
         self._outage_since: float | None = None
         self._attempt = 0

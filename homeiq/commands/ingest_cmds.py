@@ -1,10 +1,152 @@
-"""Commands of the `homeiq` CLI (placeholder until its issue lands)."""
+"""`homeiq ingest` (the worker, in the foreground) and `homeiq import-recorder PATH`."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
+
+if TYPE_CHECKING:
+    from homeiq.settings import Settings
+    from ingest_worker.worker import WorkerConfig
+    from storage.protocol import TimeSeriesStore
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
-    del app
+    app.command("ingest")(ingest)
+    app.command("import-recorder")(import_recorder)
+
+
+def _settings() -> Settings:
+    from homeiq.cli import configure_logging
+    from homeiq.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as err:
+        typer.echo(str(err), err=True)
+        raise typer.Exit(2) from None
+    configure_logging(settings.log_level)
+    return settings
+
+
+def _open_store(settings: Settings) -> TimeSeriesStore:
+    from storage.factory import open_store
+
+    from storage.errors import StoreError
+
+    token = settings.influx_token.get_secret_value() if settings.influx_token else None
+    try:
+        return open_store(
+            backend=settings.store,
+            data_dir=settings.data_dir,
+            influx_host=settings.influx_host,
+            influx_token=token,
+            influx_database=settings.influx_database,
+        )
+    except StoreError as err:
+        typer.echo(f"cannot open the {settings.store} store: {err}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _open_metadata(settings: Settings) -> Any:
+    import logging
+
+    try:
+        from storage.metadata import MetadataStore
+    except ImportError as err:  # metadata is advisory for the worker; ingest still runs
+        logging.getLogger(__name__).warning("metadata store unavailable (%s)", err)
+        return None
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return MetadataStore(settings.metadata_path)
+
+
+def worker_config(settings: Settings) -> WorkerConfig:
+    """Return the worker's plain configuration built from ``settings``."""
+    from datetime import timedelta
+
+    from ingest_worker.worker import WorkerConfig
+
+    return WorkerConfig(
+        spool_path=settings.spool_path,
+        spool_max_bytes=settings.spool_max_mb * 1024 * 1024,
+        batch_size=settings.batch_size,
+        health_host=settings.worker_host,
+        health_port=settings.worker_port,
+        ha_url=settings.ha_url,
+        ha_token=settings.ha_token_value() if settings.ha_url else None,
+        first_backfill=timedelta(hours=settings.backfill_hours),
+        mqtt_url=settings.mqtt_url.get_secret_value() if settings.mqtt_url else None,
+        mqtt_topics=list(settings.mqtt_topics),
+        mqtt_client_id=settings.mqtt_client_id,
+        mqtt_max_payload_bytes=settings.mqtt_max_payload_kb * 1024,
+    )
+
+
+def ingest() -> None:
+    """Run the ingest worker in the foreground until Ctrl-C or SIGTERM."""
+    import asyncio
+
+    from homeiq.settings import SettingsError
+    from ingest_worker.worker import NoSourceConfigured, Worker
+
+    settings = _settings()
+    try:
+        config = worker_config(settings)
+        config.check()
+    except NoSourceConfigured as err:
+        typer.echo(f"homeiq ingest: {err}", err=True)
+        raise typer.Exit(2) from None
+    except (ValueError, SettingsError) as err:
+        typer.echo(f"homeiq ingest: {err}", err=True)
+        raise typer.Exit(2) from None
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = _open_store(settings)
+    metadata = _open_metadata(settings)
+
+    async def _main() -> int:
+        return await Worker(config, store=store, metadata=metadata).run()
+
+    try:
+        code = asyncio.run(_main())
+    finally:
+        store.close()
+        if metadata is not None:
+            metadata.close()
+    raise typer.Exit(code)
+
+
+def import_recorder(
+    path: Annotated[Path, typer.Argument(help="Home Assistant recorder database (SQLite).")],
+) -> None:
+    """Import history from an HA recorder database into the store, idempotently."""
+    from ingest_worker.recorder_import import import_recorder as run_import
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    if not path.is_file():
+        typer.echo(f"import-recorder: {path} is not a file; give the path of home-assistant_v2.db")
+        raise typer.Exit(2)
+    settings = _settings()
+    store = _open_store(settings)
+    columns = (
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    try:
+        with Progress(*columns) as progress:
+            task = progress.add_task("importing states", total=None)
+
+            def report(done: int, total: int | None) -> None:
+                progress.update(task, completed=done, total=total)
+
+            result = run_import(path, store, progress=report)
+    except ValueError as err:
+        typer.echo(f"import-recorder: {err}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        store.close()
+    typer.echo(f"import-recorder: {result}")
