@@ -142,6 +142,14 @@ def count_rows(where: Where) -> str:
     return f"SELECT count(*) AS n FROM {MEASUREMENT} {where.sql()}"
 
 
+def parquet_bytes() -> str:
+    """Return SQL for the size of the raw table's persisted Parquet files."""
+    return (
+        "SELECT sum(size_bytes) AS bytes FROM system.parquet_files "
+        f"WHERE table_name = '{MEASUREMENT}'"
+    )
+
+
 def retention_cutoff() -> str:
     """Return SQL for the newest retention cutoff recorded by ``apply_retention``."""
     return f"SELECT max(cutoff_ns) AS cutoff FROM {RETENTION_TABLE}"

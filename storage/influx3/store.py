@@ -313,7 +313,7 @@ class InfluxStore(RollupsMixin):
         )
 
     def stats(self) -> StoreStats:
-        """Return event and entity counts and time span (bytes on disk: unknown via the API)."""
+        """Return event and entity counts, time span and the Parquet bytes InfluxDB reports."""
         where = q.Where(start=self._horizon())
         found = self._query_or_empty(q.totals(where), where.params)
         if found is None or found.is_empty() or not found.item(0, "events"):
@@ -332,8 +332,17 @@ class InfluxStore(RollupsMixin):
             entities=int(row["entities"]),
             oldest=row["oldest"],
             newest=row["newest"],
-            bytes_on_disk=None,
+            bytes_on_disk=self._parquet_bytes(),
         )
+
+    def _parquet_bytes(self) -> int | None:
+        # InfluxDB 3 lists persisted Parquet files in a system table; the WAL is not counted.
+        try:
+            found = self._query(q.parquet_bytes(), {})
+        except StoreError:
+            return None
+        value = found.item(0, 0) if found.height and found.width else None
+        return int(value) if value is not None else None
 
     # --- retention and health ---------------------------------------------------
     def apply_retention(self, raw_days: int) -> RetentionResult:
