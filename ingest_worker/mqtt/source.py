@@ -23,7 +23,7 @@ import aiomqtt
 from ingest_worker.base import SourceState, SourceStatus
 from ingest_worker.mqtt.client import AckedMessage, BrokerAddress, ManualAckClient
 from ingest_worker.mqtt.payloads import Decoded, decode_message
-from ingest_worker.spool import Spool, from_us
+from ingest_worker.spool import Spool, from_us, to_us
 from storage.events import Event
 
 _log = logging.getLogger(__name__)
@@ -92,6 +92,7 @@ class MqttSource:
     async def run(self) -> None:
         """Connect, consume and reconnect with jittered capped backoff, until cancelled."""
         attempt = 0
+        await self._seed_clock()
         while True:
             try:
                 await self._session()
@@ -182,6 +183,16 @@ class MqttSource:
         if events:
             self.status.events_total += len(events)
             self.status.last_event_at = max(e.time for e in events)
+
+    async def _seed_clock(self) -> None:
+        # After a restart with the wall clock stepped back, a new message must not reuse the
+        # time of an older one on the same entity (same identity = dropped as duplicate).
+        last = await self._spool.last_seen("mqtt")
+        now_us = time.time_ns() // 1000
+        if last is not None:
+            last_us = to_us(last)
+            if last_us <= now_us + 60_000_000:  # ignore device times from the future
+                self._last_us = max(self._last_us, last_us)
 
     def _next_time_us(self) -> int:
         # Strictly increasing: two messages in the same microsecond must not share a key.
