@@ -1,0 +1,164 @@
+"""Suggestions and deployments tables of the metadata store (filled by the automation pages)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.errors import InvalidQuery
+from storage.metadata.models import DeploymentRecord, SuggestionRecord
+from storage.metadata.records import Deployment, Suggestion
+
+
+def _suggestion(row: SuggestionRecord) -> Suggestion:
+    return Suggestion(
+        id=row.id,
+        created_at=row.created_at,
+        kind=row.kind,
+        title=row.title,
+        body=row.body,
+        status=row.status,
+        ha_automation_id=row.ha_automation_id,
+        deployed_at=row.deployed_at,
+        detail=dict(row.detail),
+    )
+
+
+def _deployment(row: DeploymentRecord) -> Deployment:
+    return Deployment(
+        id=row.id,
+        created_at=row.created_at,
+        suggestion_id=row.suggestion_id,
+        title=row.title,
+        body=row.body,
+        status=row.status,
+        ha_automation_id=row.ha_automation_id,
+        deployed_at=row.deployed_at,
+        detail=dict(row.detail),
+    )
+
+
+class AutomationTables:
+    """Add/list/update of suggestions and deployments; MetadataStore mixes this in."""
+
+    _sessions: sessionmaker[Session]
+
+    def add_suggestion(
+        self,
+        *,
+        kind: str,
+        title: str,
+        body: str,
+        status: str = "new",
+        detail: Mapping[str, Any] | None = None,
+    ) -> Suggestion:
+        """Store a new suggestion; return it with its id."""
+        record = SuggestionRecord(
+            created_at=datetime.now(UTC),
+            kind=kind,
+            title=title,
+            body=body,
+            status=status,
+            ha_automation_id=None,
+            deployed_at=None,
+            detail=dict(detail or {}),
+        )
+        with self._sessions.begin() as session:
+            session.add(record)
+            session.flush()
+            return _suggestion(record)
+
+    def list_suggestions(self, *, status: str | None = None, limit: int = 100) -> list[Suggestion]:
+        """Return suggestions (optionally only those with ``status``), newest first."""
+        query = select(SuggestionRecord).order_by(SuggestionRecord.id.desc()).limit(limit)
+        if status is not None:
+            query = query.where(SuggestionRecord.status == status)
+        with self._sessions() as session:
+            return [_suggestion(row) for row in session.scalars(query).all()]
+
+    def update_suggestion(
+        self,
+        suggestion_id: int,
+        *,
+        status: str | None = None,
+        body: str | None = None,
+        ha_automation_id: str | None = None,
+        deployed_at: datetime | None = None,
+    ) -> Suggestion:
+        """Change the given fields of one suggestion; return it as stored now."""
+        with self._sessions.begin() as session:
+            row = session.get(SuggestionRecord, suggestion_id)
+            if row is None:
+                raise InvalidQuery(f"there is no suggestion with id {suggestion_id}")
+            if status is not None:
+                row.status = status
+            if body is not None:
+                row.body = body
+            if ha_automation_id is not None:
+                row.ha_automation_id = ha_automation_id
+            if deployed_at is not None:
+                row.deployed_at = deployed_at
+            session.flush()
+            return _suggestion(row)
+
+    def add_deployment(
+        self,
+        *,
+        title: str,
+        body: str,
+        status: str,
+        suggestion_id: int | None = None,
+        ha_automation_id: str | None = None,
+        deployed_at: datetime | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> Deployment:
+        """Record one push of an automation to Home Assistant; return it with its id."""
+        record = DeploymentRecord(
+            created_at=datetime.now(UTC),
+            suggestion_id=suggestion_id,
+            title=title,
+            body=body,
+            status=status,
+            ha_automation_id=ha_automation_id,
+            deployed_at=deployed_at,
+            detail=dict(detail or {}),
+        )
+        with self._sessions.begin() as session:
+            session.add(record)
+            session.flush()
+            return _deployment(record)
+
+    def list_deployments(self, *, limit: int = 100) -> list[Deployment]:
+        """Return deployments, newest first."""
+        query = select(DeploymentRecord).order_by(DeploymentRecord.id.desc()).limit(limit)
+        with self._sessions() as session:
+            return [_deployment(row) for row in session.scalars(query).all()]
+
+    def update_deployment(
+        self,
+        deployment_id: int,
+        *,
+        status: str | None = None,
+        ha_automation_id: str | None = None,
+        deployed_at: datetime | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> Deployment:
+        """Change the given fields of one deployment; return it as stored now."""
+        with self._sessions.begin() as session:
+            row = session.get(DeploymentRecord, deployment_id)
+            if row is None:
+                raise InvalidQuery(f"there is no deployment with id {deployment_id}")
+            if status is not None:
+                row.status = status
+            if ha_automation_id is not None:
+                row.ha_automation_id = ha_automation_id
+            if deployed_at is not None:
+                row.deployed_at = deployed_at
+            if detail is not None:
+                row.detail = dict(detail)
+            session.flush()
+            return _deployment(row)

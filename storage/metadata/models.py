@@ -1,0 +1,133 @@
+"""SQLAlchemy 2.0 models of the metadata database; the Alembic migrations create them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as ISO-8601 UTC text and returns them aware again.
+
+    SQLite has no time zone type; text in one fixed form keeps ordering and comparison
+    correct in SQL and survives any client.
+    """
+
+    impl = String(32)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> str | None:
+        """Return ``value`` as fixed-width UTC ISO text."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> datetime | None:
+        """Return the stored text as an aware UTC datetime."""
+        if value is None:
+            return None
+        parsed = datetime.fromisoformat(value)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the metadata models."""
+
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UtcDateTime(),
+        dict[str, Any]: JSON(),
+    }
+
+
+class EntityRow(Base):
+    """Entity registry: one row per entity id."""
+
+    __tablename__ = "entities"
+
+    entity_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    domain: Mapped[str] = mapped_column(String(64))
+    friendly_name: Mapped[str | None]
+    device_class: Mapped[str | None] = mapped_column(String(64))
+    unit: Mapped[str | None] = mapped_column(String(32))
+    area: Mapped[str | None] = mapped_column(String(128))
+    device_id: Mapped[str | None] = mapped_column(String(128))
+    first_seen: Mapped[datetime | None]
+    last_seen: Mapped[datetime | None]
+
+
+class WorkerStatusRow(Base):
+    """Newest status payload per component."""
+
+    __tablename__ = "worker_status"
+
+    component: Mapped[str] = mapped_column(String(64), primary_key=True)
+    payload: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+
+
+class QuarantineRecord(Base):
+    """Rejected payloads with their reason."""
+
+    __tablename__ = "quarantine"
+    __table_args__ = (Index("ix_quarantine_received_at", "received_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(255), index=True)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    topic: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime]
+
+
+class AuditRecord(Base):
+    """Audit log: who did what, when."""
+
+    __tablename__ = "audit"
+    __table_args__ = (Index("ix_audit_created_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(128))
+    detail: Mapped[dict[str, Any]]
+
+
+class SuggestionRecord(Base):
+    """Automation suggestions and their review state."""
+
+    __tablename__ = "suggestions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    ha_automation_id: Mapped[str | None] = mapped_column(String(255))
+    deployed_at: Mapped[datetime | None]
+    detail: Mapped[dict[str, Any]]
+
+
+class DeploymentRecord(Base):
+    """Automations pushed to Home Assistant."""
+
+    __tablename__ = "deployments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime]
+    suggestion_id: Mapped[int | None] = mapped_column(
+        ForeignKey("suggestions.id", ondelete="SET NULL")
+    )
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(32))
+    ha_automation_id: Mapped[str | None] = mapped_column(String(255))
+    deployed_at: Mapped[datetime | None]
+    detail: Mapped[dict[str, Any]]

@@ -1,0 +1,84 @@
+"""Plain frozen records the metadata store returns; callers never see ORM objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EntityInfo:
+    """One entity of the registry: how HA names it and where it lives."""
+
+    entity_id: str
+    domain: str
+    friendly_name: str | None = None
+    device_class: str | None = None
+    unit: str | None = None
+    area: str | None = None
+    device_id: str | None = None
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkerStatus:
+    """The newest status a component (the ingest worker) published."""
+
+    component: str
+    payload: dict[str, Any]
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuarantineRow:
+    """One payload a source rejected, kept for the admin to inspect."""
+
+    id: int
+    source: str
+    reason: str
+    payload: bytes
+    topic: str | None
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditEntry:
+    """One action a person or process took through HomeIQ."""
+
+    id: int
+    created_at: datetime
+    actor: str
+    action: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Suggestion:
+    """An automation suggestion: what it is, its YAML/JSON body and where it stands."""
+
+    id: int
+    created_at: datetime
+    kind: str
+    title: str
+    body: str
+    status: str
+    ha_automation_id: str | None
+    deployed_at: datetime | None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Deployment:
+    """One push of an automation to Home Assistant and how it went."""
+
+    id: int
+    created_at: datetime
+    suggestion_id: int | None
+    title: str
+    body: str
+    status: str
+    ha_automation_id: str | None
+    deployed_at: datetime | None
+    detail: dict[str, Any] = field(default_factory=dict)

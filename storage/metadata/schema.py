@@ -1,0 +1,91 @@
+"""Opening the metadata database: SQLite pragmas for two processes, and Alembic to head."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+
+_log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+BUSY_TIMEOUT_MS = 30_000
+
+
+def alembic_config(engine: Engine) -> Config:
+    """Return an Alembic config pointing at our migrations and at ``engine``'s database."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return config
+
+
+def head_revision() -> str:
+    """Return the newest migration revision id."""
+    script = ScriptDirectory.from_config(alembic_config(create_engine("sqlite://")))
+    head = script.get_current_head()
+    if head is None:
+        raise RuntimeError(f"no migrations found in {MIGRATIONS_DIR}")
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """Return the revision the database is at, or None when it was never migrated."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def make_engine(path: Path) -> Engine:
+    """Return an engine on ``path`` in WAL mode, waiting on locks instead of failing."""
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN IMMEDIATE: a deferred transaction that
+        # later writes can fail with SQLITE_BUSY at once, without the busy handler waiting.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate the database of ``engine`` to ``revision``, one process at a time."""
+    if revision == "head" and current_revision(engine) == head_revision():
+        return
+    database = engine.url.database
+    lock_path = Path(f"{database}.migrate.lock") if database else None
+    lock_file = lock_path.open("a+b") if lock_path else None
+    try:
+        if lock_file is not None:
+            fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX)
+        config = alembic_config(engine)
+        with engine.connect() as conn:
+            config.attributes["connection"] = conn
+            before = MigrationContext.configure(conn).get_current_revision()
+            command.upgrade(config, revision)
+            conn.commit()
+        _log.info("metadata database %s migrated from %s to %s", database, before, revision)
+    finally:
+        if lock_file is not None:
+            fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
+            lock_file.close()

@@ -1,0 +1,57 @@
+"""Alembic migrations: a database at an earlier revision upgrades on open and keeps its rows."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from storage.metadata import MetadataStore
+from storage.metadata.schema import current_revision, head_revision, make_engine, upgrade
+
+
+def test_new_database_is_at_head(tmp_path: Path) -> None:
+    store = MetadataStore(tmp_path / "m.sqlite")
+    store.close()
+    engine = make_engine(tmp_path / "m.sqlite")
+    assert current_revision(engine) == head_revision() == "0002"
+    engine.dispose()
+
+
+def test_upgrade_from_first_revision_keeps_rows_and_adds_indexes(tmp_path: Path) -> None:
+    path = tmp_path / "m.sqlite"
+    engine = make_engine(path)
+    upgrade(engine, "0001")
+    engine.dispose()
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "INSERT INTO entities (entity_id, domain, friendly_name, area) "
+            "VALUES ('light.porch', 'light', 'Porch', 'Outside')"
+        )
+        conn.execute(
+            "INSERT INTO audit (created_at, actor, action, detail) "
+            "VALUES ('2026-01-01T00:00:00.000000+00:00', 'admin', 'deploy', '{\"id\": 7}')"
+        )
+    store = MetadataStore(path)
+    (entity,) = store.list_entities()
+    (entry,) = store.list_audit()
+    store.close()
+    assert (entity.entity_id, entity.friendly_name, entity.area) == (
+        "light.porch",
+        "Porch",
+        "Outside",
+    )
+    assert (entry.action, entry.detail) == ("deploy", {"id": 7})
+    with sqlite3.connect(path) as conn:
+        indexes = {row[1] for row in conn.execute("PRAGMA index_list('audit')")}
+        version = conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    assert "ix_audit_created_at" in indexes
+    assert version == "0002"
+
+
+def test_reopening_at_head_runs_no_migration(tmp_path: Path) -> None:
+    path = tmp_path / "m.sqlite"
+    MetadataStore(path).close()
+    before = path.stat().st_mtime_ns
+    MetadataStore(path).close()
+    assert current_revision(make_engine(path)) == "0002"
+    assert path.stat().st_mtime_ns == before
