@@ -54,13 +54,16 @@ def _open_store(settings: Settings) -> TimeSeriesStore:
 def _open_metadata(settings: Settings) -> Any:
     import logging
 
+    from storage.errors import StoreError
+    from storage.metadata import MetadataStore
+
     try:
-        from storage.metadata import MetadataStore
-    except ImportError as err:  # metadata is advisory for the worker; ingest still runs
-        logging.getLogger(__name__).warning("metadata store unavailable (%s)", err)
+        return MetadataStore(settings.metadata_path)
+    except StoreError as err:  # status and quarantine rows are advisory; ingest still runs
+        logging.getLogger(__name__).warning(
+            "metadata store unavailable, running without status and quarantine rows: %s", err
+        )
         return None
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return MetadataStore(settings.metadata_path)
 
 
 def worker_config(settings: Settings) -> WorkerConfig:
