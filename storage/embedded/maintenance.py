@@ -1,0 +1,134 @@
+"""Compaction, rollups and retention of the embedded store (run by the writer process only)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Final
+
+import duckdb
+import polars as pl
+
+from storage.embedded import queries as q
+from storage.embedded.catalog import Catalog, NewFile, from_us, to_us
+from storage.embedded.files import remove_quietly, write_parquet_atomic
+from storage.embedded.rollups import PARTIAL_SCHEMA, coarsen, empty_partials
+from storage.events import now_utc
+
+log = logging.getLogger(__name__)
+
+DAY_US: Final[int] = 86_400_000_000
+# Retired files stay this long so readers holding an older catalog snapshot still find them.
+RETIRE_GRACE_US: Final[int] = 60_000_000
+
+
+class Maintenance:
+    """Mixin holding the writer's housekeeping; EmbeddedStore provides the attributes."""
+
+    root: Path
+    small_files: int
+    small_rows: int
+    _catalog: Catalog
+    _db: duckdb.DuckDBPyConnection
+    _write_mutex: threading.Lock
+
+    def _frame(self, sql: str, params: list[object]) -> pl.DataFrame:
+        raise NotImplementedError
+
+    def _snapshot(
+        self, kind: str, start: datetime | None, end: datetime | None, names: Sequence[str] | None
+    ) -> list[str]:
+        raise NotImplementedError
+
+    def _compact_day(self, day: str) -> None:
+        """Merge a day's small raw files into one once there are ``small_files`` of them."""
+        files = [f for f in self._catalog.files("raw") if f.day == day and f.rows < self.small_rows]
+        if len(files) < self.small_files:
+            return
+        merged = pl.concat([pl.read_parquet(self.root / f.path) for f in files])
+        ordered = merged.sort("entity_id", "time", "source")
+        folder = self.root / "events" / f"day={day}"
+        path, size = write_parquet_atomic(ordered, folder)
+        per_entity = (
+            ordered.group_by("entity_id")
+            .agg(
+                pl.col("time").min().dt.epoch("us"),
+                pl.col("time").max().dt.epoch("us").alias("hi"),
+                pl.len(),
+            )
+            .rows()
+        )
+        new = NewFile(
+            kind="raw",
+            day=day,
+            path=str(path.relative_to(self.root)),
+            min_us=min(f.min_us for f in files),
+            max_us=max(f.max_us for f in files),
+            rows=ordered.height,
+            bytes=size,
+            entities=per_entity,
+        )
+        self._catalog.register([new], drop=[f.id for f in files], now_us=to_us(now_utc()))
+        log.debug("compacted %d files of %s into %s", len(files), day, path.name)
+
+    def _collect_retired(self) -> None:
+        """Delete retired files whose grace period is over."""
+        paths = self._catalog.retired_before(to_us(now_utc()) - RETIRE_GRACE_US)
+        if paths:
+            remove_quietly([self.root / p for p in paths])
+            self._catalog.forget_retired(paths)
+
+    def partials(
+        self, names: Sequence[str] | None, start: datetime, end: datetime, kind: str = "1h"
+    ) -> pl.DataFrame:
+        """Return partial aggregates (``1h`` or ``1d``) of raw numeric samples in a range."""
+        paths = self._snapshot("raw", start, end, names)
+        if not paths:
+            return empty_partials()
+        src = q.Source(paths, start=start, end=end, entities=names, numeric=True)
+        sql = q.hourly_partials(src)
+        hourly = self._frame(sql, src.params).cast(PARTIAL_SCHEMA)  # type: ignore[arg-type]
+        hourly = hourly.select(list(PARTIAL_SCHEMA))
+        return coarsen(hourly, DAY_US) if kind == "1d" else hourly.sort("entity_id", "bucket")
+
+    def _retire_days_before(self, cutoff_us: int) -> int:
+        """Roll up and retire every raw day before ``cutoff_us``; return raw rows dropped."""
+        old = [f for f in self._catalog.files("raw", end_us=cutoff_us) if f.max_us < cutoff_us]
+        deleted = 0
+        for day in sorted({f.day for f in old}):
+            day_files = [f for f in old if f.day == day]
+            day_start = from_us(min(f.min_us for f in day_files) // DAY_US * DAY_US)
+            day_end = from_us(to_us(day_start) + DAY_US)
+            new: list[NewFile] = []
+            for kind in ("1h", "1d"):
+                rows = self.partials(None, day_start, day_end, kind)
+                if rows.is_empty():
+                    continue
+                folder = self.root / "rollups" / kind / f"day={day}"
+                path, size = write_parquet_atomic(rows, folder)
+                new.append(
+                    NewFile(
+                        kind=kind,
+                        day=day,
+                        path=str(path.relative_to(self.root)),
+                        min_us=to_us(day_start),
+                        max_us=to_us(day_end) - 1,
+                        rows=rows.height,
+                        bytes=size,
+                        entities=(),
+                    )
+                )
+            self._catalog.register(
+                new,
+                drop=[f.id for f in day_files],
+                settings=[("raw_from_us", str(cutoff_us))],
+                now_us=to_us(now_utc()),
+            )
+            deleted += sum(f.rows for f in day_files)
+        self._catalog.register([], settings=[("raw_from_us", str(cutoff_us))])
+        if deleted:
+            log.info("retention dropped %d raw events before %s", deleted, from_us(cutoff_us))
+        return deleted

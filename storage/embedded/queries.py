@@ -1,0 +1,121 @@
+"""DuckDB SQL over a snapshot of catalog files; every statement reads only the files it is given.
+
+Times are bound as parameters; file paths come from the catalog (our own names) and are
+quoted as SQL string literals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Final
+
+from storage.events import EVENT_COLUMNS
+
+# A drop of more than this fraction of the previous reading is a meter reset.
+RESET_DROP: Final[float] = 0.10
+HOUR_US: Final[int] = 3_600_000_000
+
+_STEP: Final[str] = (
+    "CASE WHEN prev IS NULL THEN 0.0 WHEN value >= prev THEN value - prev "
+    f"WHEN (prev - value) > {RESET_DROP!r} * abs(prev) THEN value ELSE 0.0 END"
+)
+
+
+@dataclass(slots=True)
+class Source:
+    """A ``read_parquet`` over files with a WHERE clause and its parameters."""
+
+    paths: Sequence[str]
+    start: datetime | None = None
+    end: datetime | None = None
+    entities: Sequence[str] | None = None
+    numeric: bool = False
+    params: list[object] = field(default_factory=list)
+
+    def sql(self, columns: str = "*") -> str:
+        """Return ``SELECT columns FROM read_parquet(...) WHERE ...`` and fill ``params``."""
+        files = ", ".join("'" + p.replace("'", "''") + "'" for p in self.paths)
+        clauses: list[str] = []
+        self.params = []
+        if self.start is not None:
+            clauses.append("time >= ?")
+            self.params.append(self.start)
+        if self.end is not None:
+            clauses.append("time < ?")
+            self.params.append(self.end)
+        if self.entities is not None:
+            clauses.append(f"entity_id IN ({', '.join('?' * len(self.entities))})")
+            self.params.extend(self.entities)
+        if self.numeric:
+            clauses.append("value IS NOT NULL")
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        return f"SELECT {columns} FROM read_parquet([{files}]){where}"
+
+
+def raw_rows(src: Source, limit: int | None) -> str:
+    """Return SQL for raw events ordered by entity and time."""
+    cols = ", ".join(EVENT_COLUMNS)
+    tail = f" LIMIT {int(limit)}" if limit is not None else ""
+    return f"{src.sql(cols)} ORDER BY entity_id, time, source{tail}"
+
+
+def keys(src: Source) -> str:
+    """Return SQL for the identity columns of stored events."""
+    return src.sql("entity_id, time, source")
+
+
+def bucket_aggregate(src: Source, width_us: int, agg: str) -> str:
+    """Return SQL for mean/min/max/last/count of numeric values per entity and bucket."""
+    expr = {
+        "mean": "avg(value)",
+        "min": "min(value)",
+        "max": "max(value)",
+        "last": "arg_max(value, time)",
+        "count": "CAST(count(value) AS DOUBLE)",
+    }[agg]
+    inner = src.sql("entity_id, time, value")
+    return (
+        f"SELECT (epoch_us(time) // {width_us}) * {width_us} AS bucket, entity_id, "
+        f"{expr} AS value FROM ({inner}) GROUP BY 1, 2 ORDER BY entity_id, bucket"
+    )
+
+
+def increase(src: Source, width_us: int, start: datetime) -> str:
+    """Return SQL for per-bucket meter increase; ``src`` starts early to find prior readings."""
+    inner = src.sql("entity_id, time, value")
+    src.params.append(start)
+    return (
+        f"SELECT (epoch_us(time) // {width_us}) * {width_us} AS bucket, entity_id, "
+        f"sum({_STEP}) AS value FROM (SELECT entity_id, time, value, "
+        "lag(value) OVER (PARTITION BY entity_id ORDER BY time) AS prev "
+        f"FROM ({inner})) WHERE time >= ? GROUP BY 1, 2 ORDER BY entity_id, bucket"
+    )
+
+
+def hourly_partials(src: Source) -> str:
+    """Return SQL for hourly partial aggregates (the 1h rollup rows) of numeric samples."""
+    inner = src.sql("entity_id, time, value")
+    hour = f"epoch_us(time) // {HOUR_US}"
+    return (
+        f"SELECT ({hour}) * {HOUR_US} AS bucket, entity_id, count(*) AS n, sum(value) AS total, "
+        "min(value) AS lo, max(value) AS hi, arg_min(value, time) AS first_v, "
+        "epoch_us(min(time)) AS first_us, arg_max(value, time) AS last_v, "
+        "epoch_us(max(time)) AS last_us, "
+        f"sum(CASE WHEN prev_hour = {hour} THEN {_STEP} ELSE 0.0 END) AS inc "
+        "FROM (SELECT entity_id, time, value, "
+        "lag(value) OVER w AS prev, "
+        f"lag(epoch_us(time) // {HOUR_US}) OVER w AS prev_hour FROM ({inner}) "
+        "WINDOW w AS (PARTITION BY entity_id ORDER BY time)) GROUP BY 1, 2"
+    )
+
+
+def latest(src: Source) -> str:
+    """Return SQL for each entity's newest event."""
+    cols = ", ".join(EVENT_COLUMNS)
+    return (
+        f"SELECT {cols} FROM ({src.sql(cols)}) "
+        "QUALIFY row_number() OVER (PARTITION BY entity_id ORDER BY time DESC, source) = 1 "
+        "ORDER BY entity_id"
+    )
