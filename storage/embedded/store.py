@@ -430,6 +430,10 @@ class EmbeddedStore(Maintenance):
             bytes_on_disk=size + catalog_bytes,
         )
 
+    def live_files(self, kind: str = "raw") -> int:
+        """Return how many files of ``kind`` (raw, 1h, 1d) the catalog lists now."""
+        return len(self._catalog.files(kind))
+
     def health(self) -> StoreHealth:
         """Return whether the catalog and DuckDB answer a trivial query now."""
         try:
