@@ -1,10 +1,363 @@
-"""Commands of the `homeiq` CLI (placeholder until its issue lands)."""
+"""`homeiq demo`, `homeiq status` and `homeiq export`: fill, inspect and dump the store.
+
+Heavy imports (polars, the store, the simulator) happen inside the commands so that the
+CLI starts fast.
+"""
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Final
+
 import typer
+
+if TYPE_CHECKING:
+    from homeiq.settings import Settings
+    from storage.protocol import TimeSeriesStore
+
+MIN_ENTITIES: Final[int] = 24  # the simulated home's fixed core (homeiq.sim.MIN_ENTITIES)
+_RELATIVE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+_UNIT = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
-    del app
+    """Add ``demo``, ``status`` and ``export`` to ``app``."""
+    app.command("demo")(demo)
+    app.command("status")(status)
+    app.command("export")(export)
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code)
+
+
+def _settings() -> Settings:
+    from homeiq.cli import configure_logging
+    from homeiq.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as err:
+        raise _fail(str(err)) from None
+    configure_logging(settings.log_level)
+    return settings
+
+
+def _open_store(settings: Settings) -> TimeSeriesStore:
+    from storage.factory import open_store
+
+    from storage.errors import StoreError
+
+    token = settings.influx_token.get_secret_value() if settings.influx_token else None
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return open_store(
+            backend=settings.store,
+            data_dir=settings.data_dir,
+            influx_host=settings.influx_host,
+            influx_token=token,
+            influx_database=settings.influx_database,
+        )
+    except OSError as err:
+        raise _fail(
+            f"cannot create HOMEIQ_DATA_DIR={settings.data_dir} ({err.strerror}); "
+            "point it at a writable folder",
+            1,
+        ) from None
+    except StoreError as err:
+        raise _fail(f"cannot open the {settings.store} store: {err}", 1) from None
+
+
+def parse_moment(text: str, *, flag: str, now: datetime) -> datetime:
+    """Return ``text`` (``7d``/``12h``/``30m``/``2w`` ago, or ISO-8601) as an aware UTC time."""
+    match = _RELATIVE.match(text)
+    if match:
+        return now - timedelta(**{_UNIT[match.group(2)]: int(match.group(1))})
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is neither a duration like 7d, 12h, 30m nor an ISO-8601 time like "
+            "2026-01-31 or 2026-01-31T18:00:00Z",
+            param_hint=flag,
+        ) from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def demo(
+    days: Annotated[int, typer.Option(help="Days of history to simulate.")] = 30,
+    entities: Annotated[int, typer.Option(help="Entities in the simulated home.")] = 150,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same home.")] = 42,
+    end: Annotated[
+        str | None,
+        typer.Option(help="Last moment of the simulation (ISO-8601 UTC); default: this hour."),
+    ] = None,
+) -> None:
+    """Fill the store with a simulated home; rerunning it adds no duplicates."""
+    if days < 1 or days > 3650:
+        raise typer.BadParameter(
+            f"{days} is not a number of days from 1 to 3650", param_hint="--days"
+        )
+    if entities < MIN_ENTITIES or entities > 100_000:
+        raise typer.BadParameter(
+            f"{entities} is not a number of entities from {MIN_ENTITIES} to 100000 "
+            f"(the simulated home has {MIN_ENTITIES} fixed entities)",
+            param_hint="--entities",
+        )
+    now = datetime.now(UTC)
+    until = parse_moment(end, flag="--end", now=now) if end is not None else None
+    settings = _settings()
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from homeiq.sim import GROUND_TRUTH_FILE, simulate_home
+    from storage.errors import StoreError
+    from storage.metadata import MetadataStore
+
+    console = Console(stderr=True)
+    store = _open_store(settings)
+    metadata = None
+    try:
+        metadata = MetadataStore(settings.metadata_path)
+        columns = (
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=console, transient=True) as bar:
+            task = bar.add_task("simulating entities", total=entities)
+            result = simulate_home(
+                store,
+                days=days,
+                entities=entities,
+                seed=seed,
+                end=until,
+                ground_truth_path=settings.data_dir / GROUND_TRUTH_FILE,
+                metadata=metadata,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    except StoreError as err:
+        raise _fail(f"demo: writing to the {settings.store} store failed: {err}", 1) from None
+    finally:
+        store.close()
+        if metadata is not None:
+            metadata.close()
+    console.print(
+        f"demo: {result.entities} entities x {result.days} days "
+        f"({result.start:%Y-%m-%d %H:%M}Z .. {result.end:%Y-%m-%d %H:%M}Z): "
+        f"{result.generated:,} events, {result.written:,} new, {result.seconds:.1f} s; "
+        f"ground truth in {result.ground_truth_path}"
+    )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
+
+
+def status_payload(settings: Settings, store: TimeSeriesStore) -> dict[str, Any]:
+    """Return what ``homeiq status --json`` prints."""
+    stats = store.stats()
+    health = store.health()
+    payload: dict[str, Any] = {
+        "store": {
+            "backend": stats.backend,
+            "events": stats.events,
+            "entities": stats.entities,
+            "oldest": _iso(stats.oldest),
+            "newest": _iso(stats.newest),
+            "bytes_on_disk": stats.bytes_on_disk,
+            "ok": health.ok,
+            "detail": health.detail,
+        },
+        "data_dir": str(settings.data_dir),
+        "bytes_on_disk": stats.bytes_on_disk,
+    }
+    if settings.metadata_path.is_file():
+        from storage.errors import StoreError
+        from storage.metadata import MetadataStore
+
+        try:
+            metadata = MetadataStore(settings.metadata_path)
+        except StoreError as err:
+            payload["metadata"] = {"ok": False, "detail": str(err)}
+        else:
+            try:
+                worker = metadata.worker_status().get("worker")
+                payload["metadata"] = {
+                    "ok": True,
+                    "registered_entities": len(metadata.list_entities()),
+                    "quarantined": sum(metadata.quarantine_counts().values()),
+                }
+                payload["worker"] = (
+                    {"updated_at": _iso(worker.updated_at), **worker.payload} if worker else None
+                )
+            finally:
+                metadata.close()
+    return payload
+
+
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Show the store's backend, event and entity counts, time span and size on disk."""
+    import orjson
+
+    settings = _settings()
+    store = _open_store(settings)
+    try:
+        payload = status_payload(settings, store)
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(orjson.dumps(payload).decode())
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="HomeIQ store", show_header=False)
+    info = payload["store"]
+    size = info["bytes_on_disk"]
+    rows = [
+        ("backend", info["backend"]),
+        ("healthy", "yes" if info["ok"] else f"no: {info['detail']}"),
+        ("events", f"{info['events']:,}"),
+        ("entities", f"{info['entities']:,}"),
+        ("oldest", info["oldest"] or "-"),
+        ("newest", info["newest"] or "-"),
+        ("on disk", f"{size / 1_048_576:,.1f} MiB" if size is not None else "unknown"),
+        ("data dir", payload["data_dir"]),
+    ]
+    if "metadata" in payload and payload["metadata"].get("ok"):
+        rows.append(("registered entities", f"{payload['metadata']['registered_entities']:,}"))
+        rows.append(("quarantined payloads", f"{payload['metadata']['quarantined']:,}"))
+    for name, value in rows:
+        table.add_row(name, str(value))
+    Console().print(table)
+
+
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")],
+    out: Annotated[Path, typer.Option("--out", help="File to write.")],
+    entity: Annotated[
+        list[str] | None, typer.Option("--entity", help="Entity id; repeat for more (default all).")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Start: a duration back from now (7d, 12h) or ISO-8601.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="End (exclusive), ISO-8601; default now.")
+    ] = None,
+    bucket: Annotated[
+        str | None, typer.Option(help="Aggregate into buckets (1m, 5m, 1h, 1d, <n><s|m|h|d>).")
+    ] = None,
+    agg: Annotated[
+        str | None, typer.Option(help="mean, min, max, last, count or increase (with --bucket).")
+    ] = None,
+) -> None:
+    """Export raw or aggregated events to CSV or Parquet, streaming (flat memory)."""
+    from storage.errors import InvalidQuery
+    from storage.protocol import AGGS, parse_bucket
+
+    fmt = fmt.lower()
+    if fmt not in ("csv", "parquet"):
+        raise typer.BadParameter(
+            f"{fmt!r} is not a format; use csv or parquet", param_hint="--format"
+        )
+    if agg is not None and bucket is None:
+        raise typer.BadParameter(
+            "--agg needs --bucket (for example --bucket 1h)", param_hint="--agg"
+        )
+    if agg is not None and agg not in AGGS:
+        raise typer.BadParameter(
+            f"{agg!r} is not an aggregate; use one of {', '.join(AGGS)}", param_hint="--agg"
+        )
+    if bucket is not None:
+        try:
+            parse_bucket(bucket)
+        except InvalidQuery as err:
+            raise typer.BadParameter(str(err), param_hint="--bucket") from None
+    if not out.parent.is_dir():
+        raise typer.BadParameter(
+            f"folder {out.parent} does not exist; create it first", param_hint="--out"
+        )
+    now = datetime.now(UTC)
+    start = parse_moment(since, flag="--since", now=now) if since else None
+    end = parse_moment(until, flag="--until", now=now) if until else None
+    if start is not None and end is not None and start >= end:
+        raise typer.BadParameter(
+            f"--since {since} is not before --until {until}", param_hint="--since"
+        )
+    settings = _settings()
+    store = _open_store(settings)
+    try:
+        rows = _run_export(store, out, fmt, entity, start, end, bucket, agg)
+    finally:
+        store.close()
+    typer.echo(f"exported {rows:,} rows to {out}", err=True)
+
+
+def _run_export(
+    store: TimeSeriesStore,
+    out: Path,
+    fmt: str,
+    entity: list[str] | None,
+    start: datetime | None,
+    end: datetime | None,
+    bucket: str | None,
+    agg: str | None,
+) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TimeElapsedColumn
+
+    from storage.errors import StoreError
+    from storage.export import export_events
+
+    console = Console(stderr=True)
+    try:
+        if entity:
+            known = set(store.entities().get_column("entity_id").to_list())
+            unknown = sorted(set(entity) - known)
+            if unknown and len(unknown) == len(set(entity)):
+                raise _fail(
+                    f"--entity: none of {', '.join(unknown)} is in the store; "
+                    "`homeiq status` shows what is there"
+                )
+            if unknown:
+                console.print(f"[yellow]no events for {', '.join(unknown)}; skipped[/yellow]")
+        stats = store.stats()
+        if end is None:
+            end = datetime.now(UTC)
+            if stats.newest is not None and stats.newest >= end:
+                end = stats.newest + timedelta(microseconds=1)
+        if start is None:
+            start = (
+                stats.oldest
+                if stats.oldest is not None and stats.oldest < end
+                else end - timedelta(days=1)
+            )
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            "{task.fields[rows]:,} rows",
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task(f"exporting {fmt}", total=1.0, rows=0)
+            return export_events(
+                store,
+                out,
+                fmt=fmt,
+                start=start,
+                end=end,
+                entities=entity or None,
+                bucket=bucket,
+                agg=(agg or "mean") if bucket else None,
+                progress=lambda rows, done: bar.update(task, completed=done, rows=rows),
+            )
+    except StoreError as err:
+        raise _fail(f"export failed: {err}", 1) from None

@@ -30,7 +30,8 @@ def _iso(moment: datetime) -> str:
 
 
 def _at(day: int, minute: float) -> datetime:
-    return day_start(day) + timedelta(minutes=minute)
+    # the same float-to-µs steps as the generators, so times match events exactly
+    return day_start(day) + timedelta(microseconds=int(minute * 60.0 * 1e6))
 
 
 def ground_truth(
