@@ -96,11 +96,13 @@ class StatusBoard:
     def payload(self) -> dict[str, Any]:
         """Return the status payload (team plan shape) plus writer and quarantine detail."""
         last_seen = self.spool.last_seen_now()
+        received = self.spool.received()
         sources: dict[str, Any] = {}
         for name in SOURCE_NAMES:
             status = self.sources.get(name)
             if status is None:
                 sources[name] = _source_entry("disabled", None, 0.0, 0.0, None)
+                sources[name]["events_total"] = received.get(name, 0)
                 continue
             last = last_seen.get(name) or status.last_event_at
             sources[name] = _source_entry(
@@ -110,6 +112,8 @@ class StatusBoard:
                 self.rates.rate(name, 900),
                 status.last_error,
             )
+            # Events ever committed to the spool (redeliveries included), for tests/tools.
+            sources[name]["events_total"] = received.get(name, 0)
         spool = self.spool.stats()
         return {
             "pid": os.getpid(),
