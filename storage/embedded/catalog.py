@@ -8,12 +8,14 @@ writer work at the same time).
 
 from __future__ import annotations
 
+import functools
 import sqlite3
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Final
+from typing import Concatenate, Final, ParamSpec, TypeVar
 
 from storage.errors import StoreUnavailable
 
@@ -72,6 +74,18 @@ class FileEntry:
     bytes: int
 
 
+_FILE_FIELDS: Final[tuple[str, ...]] = (
+    "id",
+    "kind",
+    "day",
+    "path",
+    "min_us",
+    "max_us",
+    "rows",
+    "bytes",
+)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NewFile:
     """A file written to disk and ready to register, with its per-entity summary."""
@@ -97,10 +111,28 @@ def from_us(micros: int) -> datetime:
     return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _serialized(
+    method: Callable[Concatenate[Catalog, P], R],
+) -> Callable[Concatenate[Catalog, P], R]:
+    """Return ``method`` run under the catalog's mutex (one connection serves all threads)."""
+
+    @functools.wraps(method)
+    def run(self: Catalog, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self._mutex:
+            return method(self, *args, **kwargs)
+
+    return run
+
+
 class Catalog:
     """Connection to ``catalog.sqlite``; every method is one short transaction."""
 
     def __init__(self, path: Path) -> None:
+        self._mutex = threading.RLock()
         try:
             self._conn = sqlite3.connect(
                 path, timeout=30.0, isolation_level=None, check_same_thread=False
@@ -115,6 +147,7 @@ class Catalog:
                 "check that the folder is writable and the disk is not full"
             ) from err
 
+    @_serialized
     def files(
         self,
         kind: str,
@@ -155,6 +188,7 @@ class Catalog:
             for r in rows
         ]
 
+    @_serialized
     def register(
         self,
         new: Iterable[NewFile],
@@ -214,6 +248,7 @@ class Catalog:
             conn.execute("ROLLBACK")
             raise
 
+    @_serialized
     def entity_rows(
         self,
     ) -> list[tuple[str, str | None, str | None, str | None, str | None, int, int, int]]:
@@ -225,6 +260,26 @@ class Catalog:
             "GROUP BY e.entity_id ORDER BY e.entity_id"
         ).fetchall()
 
+    @_serialized
+    def newest_files(self, entities: Sequence[str] | None) -> list[FileEntry]:
+        """Return the raw files holding each entity's newest event (of ``entities``, or all)."""
+        sql = (
+            "SELECT DISTINCT f.id, f.kind, f.day, f.path, f.min_us, f.max_us, f.rows, f.bytes "
+            "FROM file_entities e JOIN (SELECT entity_id, max(max_us) AS newest "
+            "FROM file_entities GROUP BY entity_id) n "
+            "ON n.entity_id = e.entity_id AND n.newest = e.max_us "
+            "JOIN files f ON f.id = e.file_id"
+        )
+        args: list[object] = []
+        if entities is not None:
+            sql += f" WHERE e.entity_id IN ({','.join('?' * len(entities))})"
+            args.extend(entities)
+        return [
+            FileEntry(**dict(zip(_FILE_FIELDS, r, strict=True)))
+            for r in self._conn.execute(sql, args).fetchall()
+        ]
+
+    @_serialized
     def totals(self) -> tuple[int, int, int | None, int | None, int]:
         """Return (raw rows, entities, oldest us, newest us, bytes of all files)."""
         rows, oldest, newest = self._conn.execute(
@@ -236,26 +291,31 @@ class Catalog:
         size = self._conn.execute("SELECT coalesce(sum(bytes), 0) FROM files").fetchone()[0]
         return int(rows), int(entities), oldest, newest, int(size)
 
+    @_serialized
     def retired_before(self, at_us: int) -> list[str]:
         """Return paths of files retired before ``at_us`` (safe to delete now)."""
         rows = self._conn.execute("SELECT path FROM retired WHERE at_us < ?", (at_us,))
         return [str(r[0]) for r in rows.fetchall()]
 
+    @_serialized
     def forget_retired(self, paths: Sequence[str]) -> None:
         """Drop retired paths whose files are gone."""
         self._conn.executemany("DELETE FROM retired WHERE path = ?", [(p,) for p in paths])
 
+    @_serialized
     def known_paths(self) -> set[str]:
         """Return every path the catalog lists, live or retired."""
         live = self._conn.execute("SELECT path FROM files").fetchall()
         gone = self._conn.execute("SELECT path FROM retired").fetchall()
         return {str(r[0]) for r in live} | {str(r[0]) for r in gone}
 
+    @_serialized
     def get(self, key: str) -> str | None:
         """Return a stored setting, or None."""
         row = self._conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
+    @_serialized
     def put(self, key: str, value: str) -> None:
         """Store a setting."""
         self._conn.execute(
@@ -264,10 +324,12 @@ class Catalog:
             (key, value),
         )
 
+    @_serialized
     def ping(self) -> None:
         """Run a trivial query (raises sqlite3.Error when the catalog is unreadable)."""
         self._conn.execute("SELECT count(*) FROM files").fetchone()
 
+    @_serialized
     def close(self) -> None:
         """Close the connection."""
         self._conn.close()

@@ -380,16 +380,11 @@ class EmbeddedStore(Maintenance):
             return empty_events()
 
         def run() -> pl.DataFrame:
-            newest = [
-                row for row in self._catalog.entity_rows() if names is None or row[0] in names
-            ]
-            if not newest:
+            files = self._catalog.newest_files(names)
+            if not files:
                 return empty_events()
-            since = from_us(min(row[6] for row in newest))
-            paths = self._snapshot("raw", since, None, names)
-            if not paths:
-                return empty_events()
-            src = q.Source(paths, start=since, entities=names)
+            since = from_us(min(f.min_us for f in files))
+            src = q.Source([self._abs(f) for f in files], start=since, entities=names)
             return self._frame(q.latest(src), src.params)
 
         return _as_events(self._retrying(run))
