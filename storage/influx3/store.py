@@ -374,6 +374,13 @@ class InfluxStore(RollupsMixin):
         """Return whether InfluxDB answers a trivial query now."""
         try:
             self._query("SELECT 1 AS ok", {})
+        except MissingTable:
+            return StoreHealth(
+                ok=True,
+                backend=self.backend,
+                detail=f"InfluxDB 3 at {self.host} answers; database {self.database} "
+                "is created by the first write",
+            )
         except StoreError as err:
             return StoreHealth(ok=False, backend=self.backend, detail=str(err))
         return StoreHealth(
