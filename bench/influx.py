@@ -6,21 +6,16 @@ The InfluxDB column measures our backend (line-protocol encoding, HTTP writes, F
 reads, polars conversion) against ``tests/support/influx_standin``: a pure-Python line-protocol
 parser and DataFusion over in-memory Arrow. THOSE NUMBERS ARE NOT InfluxDB's: a real InfluxDB
 3 parses line protocol in Rust and would write much faster; its reads also touch disk.
-When ``bench/store.py`` offers the shared benchmark (``run_benchmarks``), it is used for both
-backends; otherwise the same steps are timed here.
+Both columns run the same steps: ``run_benchmarks`` of ``bench/store.py``.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -28,7 +23,6 @@ sys.path.insert(0, str(ROOT))
 import polars as pl  # noqa: E402
 
 from storage.events import conform  # noqa: E402
-from storage.protocol import TimeSeriesStore  # noqa: E402
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 BATCH = 5000
@@ -52,47 +46,6 @@ def synthetic(events: int, entities: int) -> pl.DataFrame:
     return conform(frame)
 
 
-def _timed(action: Callable[[], Any]) -> tuple[float, Any]:
-    began = time.perf_counter()
-    result = action()
-    return time.perf_counter() - began, result
-
-
-def local_benchmarks(store: TimeSeriesStore, frame: pl.DataFrame) -> dict[str, str]:
-    """Return the measured steps on ``store`` as printable values."""
-    end = START + timedelta(seconds=frame.height)
-    out: dict[str, str] = {}
-    seconds, _ = _timed(
-        lambda: [store.write(frame.slice(i, BATCH)) for i in range(0, frame.height, BATCH)]
-    )
-    out["write (events/s)"] = f"{frame.height / seconds:,.0f}"
-    again = frame.head(50_000)
-    seconds, _ = _timed(
-        lambda: [store.write(again.slice(i, BATCH)) for i in range(0, again.height, BATCH)]
-    )
-    out[f"re-write {again.height:,} dups (s)"] = f"{seconds:.2f}"
-    seconds, rows = _timed(lambda: store.read(None, START, end))
-    out["read all (s)"] = f"{seconds:.2f} ({rows.height:,} rows)"
-    one = frame.get_column("entity_id")[0]
-    seconds, rows = _timed(lambda: store.read([one], START, end))
-    out["read 1 entity (s)"] = f"{seconds:.3f} ({rows.height:,} rows)"
-    seconds, rows = _timed(lambda: store.aggregate(None, START, end, "1h", "mean"))
-    out["aggregate 1h mean (s)"] = f"{seconds:.3f}"
-    seconds, rows = _timed(lambda: store.aggregate(None, START, end, "1h", "increase"))
-    out["aggregate 1h increase (s)"] = f"{seconds:.3f}"
-    seconds, rows = _timed(lambda: store.latest())
-    out["latest (s)"] = f"{seconds:.3f}"
-    return out
-
-
-def _shared() -> Callable[[TimeSeriesStore, pl.DataFrame], dict[str, str]] | None:
-    if importlib.util.find_spec("bench.store") is None:
-        return None
-    module = importlib.import_module("bench.store")
-    found = getattr(module, "run_benchmarks", None)
-    return found if callable(found) else None
-
-
 def main() -> None:
     """Print the benchmark table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -104,17 +57,17 @@ def main() -> None:
     from tests.support.influx_standin import InfluxStandIn
 
     frame = synthetic(args.events, args.entities)
-    bench = _shared() or local_benchmarks
+    from bench.store import run_benchmarks as bench
+
     columns: dict[str, dict[str, str]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        if importlib.util.find_spec("storage.embedded") is not None:
-            from storage.factory import open_store
+        from storage.factory import open_store
 
-            embedded = open_store(backend="embedded", data_dir=Path(tmp) / "embedded")
-            try:
-                columns["embedded"] = bench(embedded, frame)
-            finally:
-                embedded.close()
+        embedded = open_store(backend="embedded", data_dir=Path(tmp) / "embedded")
+        try:
+            columns["embedded"] = bench(embedded, frame)
+        finally:
+            embedded.close()
         with InfluxStandIn() as standin:
             influx = InfluxStore(
                 host=standin.url, token=standin.token, database="bench", raw_retention_days=None
