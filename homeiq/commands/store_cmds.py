@@ -149,9 +149,10 @@ def demo(
     console.print(
         f"demo: {result.entities} entities x {result.days} days "
         f"({result.start:%Y-%m-%d %H:%M}Z .. {result.end:%Y-%m-%d %H:%M}Z): "
-        f"{result.generated:,} events, {result.written:,} new, {result.seconds:.1f} s; "
-        f"ground truth in {result.ground_truth_path}"
+        f"{result.generated:,} events, {result.written:,} new, {result.seconds:.1f} s",
+        soft_wrap=True,
     )
+    console.print(f"ground truth: {result.ground_truth_path}", soft_wrap=True)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -319,7 +320,7 @@ def _run_export(
     console = Console(stderr=True)
     try:
         if entity:
-            known = set(store.entities().get_column("entity_id").to_list())
+            known = set(store.latest(list(entity)).get_column("entity_id").to_list())
             unknown = sorted(set(entity) - known)
             if unknown and len(unknown) == len(set(entity)):
                 raise _fail(

@@ -5,15 +5,17 @@ from __future__ import annotations
 import fcntl
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 _log = logging.getLogger(__name__)
+# Alembic narrates its import and every open at INFO; our own line says what changed.
+# Set before alembic is first imported (lazily, below) so that narration never shows.
+logging.getLogger("alembic").setLevel(logging.WARNING)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
@@ -21,6 +23,8 @@ BUSY_TIMEOUT_MS = 30_000
 
 def alembic_config(engine: Engine) -> Config:
     """Return an Alembic config pointing at our migrations and at ``engine``'s database."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
@@ -29,6 +33,8 @@ def alembic_config(engine: Engine) -> Config:
 
 def head_revision() -> str:
     """Return the newest migration revision id."""
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config(create_engine("sqlite://")))
     head = script.get_current_head()
     if head is None:
@@ -38,6 +44,8 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     """Return the revision the database is at, or None when it was never migrated."""
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
@@ -70,6 +78,9 @@ def make_engine(path: Path) -> Engine:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database of ``engine`` to ``revision``, one process at a time."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
     if revision == "head" and current_revision(engine) == head_revision():
         return
     database = engine.url.database

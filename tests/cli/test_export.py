@@ -147,3 +147,32 @@ def test_export_of_unknown_entity_says_so(demo_home: Homeiq, tmp_path: Path) -> 
     )
     assert result.exit_code == 2
     assert "light.nope" in result.output
+
+
+def test_windowed_increase_export_equals_one_aggregate_query(
+    demo_home: Homeiq, tmp_path: Path
+) -> None:
+    out = tmp_path / "energy.parquet"
+    store = open_store(backend="embedded", data_dir=demo_home.data_dir)
+    try:
+        stats = store.stats()
+        assert stats.oldest is not None and stats.newest is not None
+        start, end = stats.oldest, stats.newest + timedelta(microseconds=1)
+        export_events(
+            store,
+            out,
+            fmt="parquet",
+            start=start,
+            end=end,
+            entities=["sensor.house_energy"],
+            bucket="1h",
+            agg="increase",
+        )
+        whole = store.aggregate(["sensor.house_energy"], start, end, "1h", "increase")
+    finally:
+        store.close()
+    exported = pl.read_parquet(out)
+    assert exported.height == whole.height > 100
+    assert exported.get_column("time").to_list() == whole.get_column("time").to_list()
+    diff = (exported.get_column("value") - whole.get_column("value")).abs().max()
+    assert diff is not None and diff < 1e-9  # type: ignore[operator]
