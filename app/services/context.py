@@ -1,0 +1,66 @@
+"""The objects every page needs, built once per server process from settings."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from homeiq.settings import Settings
+from storage.errors import StoreError
+from storage.factory import open_store
+from storage.metadata import MetadataStore
+from storage.protocol import TimeSeriesStore
+
+_log = logging.getLogger(__name__)
+
+
+class ServiceError(Exception):
+    """A service could not answer; the message says what failed and what to check."""
+
+
+@dataclass(kw_only=True)
+class Services:
+    """Settings, the time-series store and (when present) the metadata store of one server."""
+
+    settings: Settings
+    store: TimeSeriesStore
+    metadata: MetadataStore | None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """Return the home's time zone (HOMEIQ_TIMEZONE)."""
+        return ZoneInfo(self.settings.timezone)
+
+    @property
+    def key(self) -> str:
+        """Return a short text naming the store, used to key cached answers."""
+        return f"{self.settings.store}:{self.settings.data_dir.resolve()}"
+
+
+def build_services(settings: Settings) -> Services:
+    """Return Services for ``settings``; raise ServiceError when the store cannot open."""
+    token = settings.influx_token.get_secret_value() if settings.influx_token else None
+    try:
+        store = open_store(
+            backend=settings.store,
+            data_dir=settings.data_dir,
+            influx_host=settings.influx_host,
+            influx_token=token,
+            influx_database=settings.influx_database,
+        )
+    except (StoreError, OSError) as err:
+        raise ServiceError(
+            f"Cannot open the {settings.store} store under {settings.data_dir}: {err}. "
+            "Check HOMEIQ_STORE and HOMEIQ_DATA_DIR."
+        ) from err
+    metadata: MetadataStore | None = None
+    problems: list[str] = []
+    if settings.metadata_path.is_file():
+        try:
+            metadata = MetadataStore(settings.metadata_path)
+        except StoreError as err:
+            _log.warning("metadata store unavailable: %s", err)
+            problems.append(f"The metadata database {settings.metadata_path} cannot open: {err}")
+    return Services(settings=settings, store=store, metadata=metadata, problems=problems)

@@ -1,0 +1,215 @@
+"""What the Health page shows: store, worker, entities that need attention, quarantine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+import polars as pl
+import streamlit as st
+
+from app.services.context import ServiceError, Services
+from storage.errors import StoreError
+
+WORKER_STALE_AFTER: Final[timedelta] = timedelta(seconds=30)
+UNAVAILABLE_STATES: Final[tuple[str, ...]] = ("unavailable", "unknown")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoreSummary:
+    """The store's backend, size and span, and whether it answers."""
+
+    backend: str
+    ok: bool
+    detail: str
+    events: int
+    entities: int
+    oldest: datetime | None
+    newest: datetime | None
+    bytes_on_disk: int | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkerSummary:
+    """The ingest worker as it last reported itself, or why there is nothing to show."""
+
+    running: bool
+    message: str
+    updated_at: datetime | None
+    sources: dict[str, dict[str, Any]]
+    spool: dict[str, Any]
+    store: dict[str, Any]
+
+
+def _guard(action: str, err: Exception) -> ServiceError:
+    return ServiceError(f"{action} failed: {err}")
+
+
+@st.cache_data(ttl=15, show_spinner=False)
+def store_summary(_svc: Services, key: str) -> StoreSummary:
+    """Return the store's stats and health (cached 15 s per store ``key``)."""
+    del key
+    try:
+        health = _svc.store.health()
+        stats = _svc.store.stats()
+    except StoreError as err:
+        raise _guard("Reading the store's statistics", err) from err
+    return StoreSummary(
+        backend=stats.backend,
+        ok=health.ok,
+        detail=health.detail,
+        events=stats.events,
+        entities=stats.entities,
+        oldest=stats.oldest,
+        newest=stats.newest,
+        bytes_on_disk=stats.bytes_on_disk,
+    )
+
+
+def worker_summary(svc: Services, now: datetime | None = None) -> WorkerSummary:
+    """Return the worker's last status from metadata; not running when older than 30 s."""
+    now = now or datetime.now(UTC)
+    empty = WorkerSummary(
+        running=False, message="", updated_at=None, sources={}, spool={}, store={}
+    )
+    hint = (
+        "Start it with `homeiq ingest` (or `make run` with HOMEIQ_HA_URL or HOMEIQ_MQTT_URL set)."
+    )
+    if svc.metadata is None:
+        return _replace(empty, message=f"The ingest worker has never run here. {hint}")
+    try:
+        status = svc.metadata.worker_status().get("worker")
+    except StoreError as err:
+        return _replace(empty, message=f"Cannot read the worker's status: {err}")
+    if status is None:
+        return _replace(empty, message=f"The ingest worker has never run here. {hint}")
+    payload = status.payload
+    age = now - status.updated_at
+    stopped = payload.get("stopped_at")
+    running = age <= WORKER_STALE_AFTER and not stopped
+    if running:
+        message = f"Running (pid {payload.get('pid', '?')}), reported {age.seconds} s ago."
+    elif stopped:
+        message = f"The ingest worker stopped at {stopped}. {hint}"
+    else:
+        message = f"The ingest worker last reported {_ago(age)} ago; it is not running. {hint}"
+    return WorkerSummary(
+        running=running,
+        message=message,
+        updated_at=status.updated_at,
+        sources=dict(payload.get("sources") or {}),
+        spool=dict(payload.get("spool") or {}),
+        store=dict(payload.get("store") or {}),
+    )
+
+
+def _replace(summary: WorkerSummary, *, message: str) -> WorkerSummary:
+    return WorkerSummary(
+        running=summary.running,
+        message=message,
+        updated_at=summary.updated_at,
+        sources=summary.sources,
+        spool=summary.spool,
+        store=summary.store,
+    )
+
+
+def _ago(age: timedelta) -> str:
+    seconds = int(age.total_seconds())
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    if seconds < 172800:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} days"
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def entity_table(_svc: Services, key: str) -> pl.DataFrame:
+    """Return one row per entity: registry names joined to the store's latest state."""
+    del key
+    try:
+        entities = _svc.store.entities()
+        latest = _svc.store.latest().select("entity_id", "state", "time")
+    except StoreError as err:
+        raise _guard("Listing entities", err) from err
+    frame = entities.join(latest, on="entity_id", how="left")
+    names = _friendly_names(_svc)
+    if names.height:
+        frame = frame.join(names, on="entity_id", how="left")
+    else:
+        frame = frame.with_columns(pl.lit(None, pl.String).alias("friendly_name"))
+    return frame.sort("entity_id")
+
+
+def _friendly_names(svc: Services) -> pl.DataFrame:
+    if svc.metadata is None:
+        return pl.DataFrame(schema={"entity_id": pl.String, "friendly_name": pl.String})
+    try:
+        rows = svc.metadata.list_entities()
+    except StoreError:
+        rows = []
+    return pl.DataFrame(
+        {
+            "entity_id": [row.entity_id for row in rows],
+            "friendly_name": [row.friendly_name for row in rows],
+        },
+        schema={"entity_id": pl.String, "friendly_name": pl.String},
+    )
+
+
+def by_domain(entities: pl.DataFrame) -> pl.DataFrame:
+    """Return entity counts per domain, largest first."""
+    return (
+        entities.group_by("domain")
+        .agg(pl.len().alias("entities"))
+        .sort(["entities", "domain"], descending=[True, False])
+    )
+
+
+def unavailable_now(entities: pl.DataFrame) -> pl.DataFrame:
+    """Return entities whose latest state is ``unavailable`` or ``unknown``."""
+    return entities.filter(pl.col("state").is_in(UNAVAILABLE_STATES)).select(
+        "entity_id", "friendly_name", "state", "time", "area"
+    )
+
+
+def stale_entities(entities: pl.DataFrame, *, hours: float, now: datetime) -> pl.DataFrame:
+    """Return entities with no event for more than ``hours`` before ``now``."""
+    cutoff = now - timedelta(hours=hours)
+    return (
+        entities.filter(pl.col("last_seen") < cutoff)
+        .select("entity_id", "friendly_name", "last_seen", "area")
+        .sort("last_seen")
+    )
+
+
+def quarantine(svc: Services, limit: int = 50) -> tuple[dict[str, int], pl.DataFrame]:
+    """Return quarantine counts per reason and the newest quarantined payloads (as text)."""
+    schema = {
+        "received_at": pl.Datetime("us", "UTC"),
+        "source": pl.String,
+        "reason": pl.String,
+        "topic": pl.String,
+        "payload": pl.String,
+    }
+    if svc.metadata is None:
+        return {}, pl.DataFrame(schema=schema)
+    try:
+        counts = svc.metadata.quarantine_counts()
+        rows = svc.metadata.list_quarantine(limit=limit)
+    except StoreError as err:
+        raise _guard("Reading the quarantine", err) from err
+    frame = pl.DataFrame(
+        {
+            "received_at": [row.received_at for row in rows],
+            "source": [row.source for row in rows],
+            "reason": [row.reason for row in rows],
+            "topic": [row.topic for row in rows],
+            "payload": [row.payload[:200].decode("utf-8", "replace") for row in rows],
+        },
+        schema=schema,
+    )
+    return counts, frame

@@ -1,0 +1,103 @@
+"""Health: is data flowing, how big is the store, which entities need attention."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from app.services import ServiceError, get_services, health
+from app.widgets import fmt_bytes, fmt_time
+
+st.title("Health")
+try:
+    svc = get_services()
+    summary = health.store_summary(svc, svc.key)
+except ServiceError as err:
+    st.error(str(err))
+    st.stop()
+tz = svc.tz
+for problem in svc.problems:
+    st.warning(problem)
+
+st.subheader("Store")
+cols = st.columns(4)
+cols[0].metric("Events", f"{summary.events:,}")
+cols[1].metric("Entities", f"{summary.entities:,}")
+cols[2].metric("On disk", fmt_bytes(summary.bytes_on_disk))
+cols[3].metric("Backend", summary.backend)
+st.caption(
+    f"Oldest {fmt_time(summary.oldest, tz)} · newest {fmt_time(summary.newest, tz)} "
+    f"({svc.settings.timezone})"
+)
+if not summary.ok:
+    st.error(f"The store does not answer: {summary.detail}")
+if summary.events == 0:
+    st.info(
+        "The store is empty. Fill it with a simulated home (`homeiq demo`) or connect your home "
+        "(set HOMEIQ_HA_URL and a token, then run `homeiq ingest`)."
+    )
+    st.stop()
+
+st.subheader("Ingest worker")
+worker = health.worker_summary(svc)
+(st.success if worker.running else st.info)(worker.message)
+if worker.sources:
+    rows = [
+        {
+            "source": name,
+            "state": info.get("state"),
+            "last event": info.get("last_event"),
+            "events/s (1 min)": info.get("events_per_s_1m"),
+            "events/s (15 min)": info.get("events_per_s_15m"),
+            "last error": info.get("last_error"),
+        }
+        for name, info in sorted(worker.sources.items())
+    ]
+    st.dataframe(rows, hide_index=True, use_container_width=True)
+if worker.spool:
+    st.caption(
+        f"Spool: {worker.spool.get('depth', 0):,} events waiting, "
+        f"{fmt_bytes(worker.spool.get('bytes'))} of {fmt_bytes(worker.spool.get('budget_bytes'))}"
+    )
+
+try:
+    entities = health.entity_table(svc, svc.key)
+except ServiceError as err:
+    st.error(str(err))
+    st.stop()
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Entities by domain")
+    st.dataframe(health.by_domain(entities), hide_index=True, use_container_width=True)
+with right:
+    unavailable = health.unavailable_now(entities)
+    st.subheader(f"Unavailable now ({unavailable.height})")
+    if unavailable.height:
+        st.dataframe(unavailable, hide_index=True, use_container_width=True)
+    else:
+        st.success("Every entity reports a state.")
+
+hours = svc.settings.stale_after_hours
+stale = health.stale_entities(entities, hours=hours, now=datetime.now(UTC))
+st.subheader(f"Stale: no update for {hours:g} h ({stale.height})")
+if stale.height:
+    st.dataframe(stale, hide_index=True, use_container_width=True)
+else:
+    st.success("Every entity updated recently.")
+
+try:
+    counts, recent = health.quarantine(svc)
+except ServiceError as err:
+    st.error(str(err))
+else:
+    st.subheader(f"Quarantined inputs ({sum(counts.values()):,})")
+    if counts:
+        st.dataframe(
+            [{"reason": reason, "count": n} for reason, n in sorted(counts.items())],
+            hide_index=True,
+        )
+        st.dataframe(recent, hide_index=True, use_container_width=True)
+    else:
+        st.caption("No input has been quarantined.")
