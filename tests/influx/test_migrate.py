@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,7 +12,6 @@ import typer
 from typer.testing import CliRunner
 
 from homeiq.commands import migrate_cmds
-from homeiq.settings import Settings
 from storage.errors import StoreUnavailable
 from storage.events import Event, events_to_frame
 from storage.influx3 import InfluxStore
@@ -113,30 +111,40 @@ def test_an_interrupted_copy_resumes_with_only_the_missing_events(
         target.close()
 
 
-def test_cli_copies_from_the_configured_store_and_reports_counts(
+def test_cli_copies_the_embedded_store_into_influxdb_with_settings_from_env(
     monkeypatch: pytest.MonkeyPatch,
     standin: InfluxStandIn,
     database: str,
     tmp_path: Path,
 ) -> None:
-    stores = {"embedded": f"{database}from", "influxdb3": f"{database}to"}
-    seed = _open(standin, stores["embedded"])
-    seed.write(_history(300))
-    seed.close()
+    from storage.factory import open_store
 
-    def open_backend(settings: Settings, backend: str) -> InfluxStore:
-        # Both ends are stand-in databases here; the embedded store has its own tests.
-        return _open(standin, stores[backend])
-
-    monkeypatch.setattr(migrate_cmds, "open_backend", open_backend)
+    recent = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
+    history = _history(300).with_columns(
+        (pl.col("time") - pl.lit(T0) + pl.lit(recent)).alias("time")
+    )
+    embedded = open_store(backend="embedded", data_dir=tmp_path / "data")
+    embedded.write(history)
+    embedded.close()
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("HOMEIQ_STORE", "embedded")
+    for name, value in {
+        "HOMEIQ_STORE": "embedded",
+        "HOMEIQ_DATA_DIR": str(tmp_path / "data"),
+        "HOMEIQ_INFLUX_HOST": standin.url,
+        "HOMEIQ_INFLUX_TOKEN": standin.token,
+        "HOMEIQ_INFLUX_DATABASE": database,
+    }.items():
+        monkeypatch.setenv(name, value)
     result = CliRunner().invoke(_cli(), ["migrate-store", "--to", "influxdb3"])
     assert result.exit_code == 0, result.output
     assert "copied 300 events from embedded to influxdb3" in result.output
-    check = _open(standin, stores["influxdb3"])
+    assert standin.token not in result.output
+    again = CliRunner().invoke(_cli(), ["migrate-store", "--to", "influxdb3"])
+    assert "copied 0 events" in again.output and "300 already there" in again.output
+    check = _open(standin, database)
     try:
-        assert check.stats().events == 300
+        stored = check.read(None, recent, recent + timedelta(days=4))
+        assert stored.equals(history.sort("entity_id", "time"))
     finally:
         check.close()
 
@@ -151,9 +159,6 @@ def test_cli_refuses_to_copy_a_store_onto_itself(
     assert "already influxdb3" in result.output
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("storage.embedded") is None, reason="embedded store not built yet"
-)
 def test_history_round_trips_embedded_to_influxdb_and_back(
     standin: InfluxStandIn, database: str, tmp_path: Path
 ) -> None:
