@@ -3,45 +3,28 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import Final
 
-import duckdb
 import polars as pl
 
 from storage.embedded import queries as q
-from storage.embedded.catalog import Catalog, NewFile, from_us, to_us
+from storage.embedded.base import DAY_US, StoreBase
+from storage.embedded.catalog import NewFile, from_us, to_us
 from storage.embedded.files import remove_quietly, write_parquet_atomic
 from storage.embedded.rollups import PARTIAL_SCHEMA, coarsen, empty_partials
 from storage.events import now_utc
 
 log = logging.getLogger(__name__)
 
-DAY_US: Final[int] = 86_400_000_000
+
 # Retired files stay this long so readers holding an older catalog snapshot still find them.
 RETIRE_GRACE_US: Final[int] = 60_000_000
 
 
-class Maintenance:
-    """Mixin holding the writer's housekeeping; EmbeddedStore provides the attributes."""
-
-    root: Path
-    small_files: int
-    small_rows: int
-    _catalog: Catalog
-    _db: duckdb.DuckDBPyConnection
-    _write_mutex: threading.Lock
-
-    def _frame(self, sql: str, params: list[object]) -> pl.DataFrame:
-        raise NotImplementedError
-
-    def _snapshot(
-        self, kind: str, start: datetime | None, end: datetime | None, names: Sequence[str] | None
-    ) -> list[str]:
-        raise NotImplementedError
+class Maintenance(StoreBase):
+    """The writer's housekeeping: compaction, deferred deletes, rollups for retention."""
 
     def _compact_day(self, day: str) -> None:
         """Merge a day's small raw files into one once there are ``small_files`` of them."""

@@ -1,0 +1,143 @@
+"""The write path of the embedded store: dedup against stored keys, crash-safe files, retention."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+import polars as pl
+
+from storage.embedded import queries as q
+from storage.embedded.base import DAY_US, ENTITY_PRUNE_MAX
+from storage.embedded.catalog import NewFile, from_us, to_us
+from storage.embedded.files import TMP_SUFFIX, remove_quietly, write_parquet_atomic
+from storage.embedded.maintenance import Maintenance
+from storage.errors import InvalidQuery
+from storage.events import EVENT_SCHEMA, KEY_COLUMNS, conform, now_utc
+from storage.protocol import RetentionResult, WriteResult
+
+log = logging.getLogger(__name__)
+
+
+class Writes(Maintenance):
+    """Writing and retention; only the process holding the writer lock gets past ``_take_lock``."""
+
+    def write(self, events: pl.DataFrame) -> WriteResult:
+        """Store a batch of events; rows whose key is stored already are skipped."""
+        try:
+            frame = conform(events)
+        except ValueError as err:
+            raise InvalidQuery(str(err)) from err
+        received = frame.height
+        if received == 0:
+            return WriteResult(received=0, written=0)
+        with self._write_mutex:
+            self._take_lock()
+            frame = frame.unique(subset=list(KEY_COLUMNS), keep="first", maintain_order=True)
+            horizon = self._horizon_us()
+            if horizon is not None:
+                kept = frame.filter(pl.col("time") >= from_us(horizon))
+                if kept.height < frame.height:
+                    log.info(
+                        "skipped %d event(s) older than the raw retention horizon %s",
+                        frame.height - kept.height,
+                        from_us(horizon).isoformat(),
+                    )
+                frame = kept
+            new: list[NewFile] = []
+            written = 0
+            days = frame.with_columns(pl.col("time").dt.date().alias("_day"))
+            for part in days.partition_by("_day", include_key=False):
+                fresh = self._without_stored(part)
+                if fresh.is_empty():
+                    continue
+                new.append(self._write_day(fresh))
+                written += fresh.height
+            if new:
+                meta = (
+                    frame.unique("entity_id", keep="last")
+                    .select("entity_id", "domain", "unit", "device_class", "area")
+                    .rows()
+                )
+                self._catalog.register(new, meta=meta)
+                for day in sorted({f.day for f in new}):
+                    self._compact_day(day)
+            self._collect_retired()
+        return WriteResult(received=received, written=written)
+
+    def _without_stored(self, part: pl.DataFrame) -> pl.DataFrame:
+        """Return the rows of one day's batch whose key is not stored yet."""
+        lo = part.get_column("time").min()
+        hi = part.get_column("time").max()
+        assert isinstance(lo, datetime) and isinstance(hi, datetime)
+        names = part.get_column("entity_id").unique().to_list()
+        end = hi + timedelta(microseconds=1)
+        paths = self._snapshot("raw", lo, end, names)
+        if not paths:
+            return part
+        src = q.Source(paths, start=lo, end=end)
+        if len(names) <= ENTITY_PRUNE_MAX:
+            src.entities = names
+        sql = q.keys(src)
+        stored = self._frame(sql, src.params)
+        if stored.is_empty():
+            return part
+        stored = stored.with_columns(pl.col("time").cast(EVENT_SCHEMA["time"]))
+        return part.join(stored, on=list(KEY_COLUMNS), how="anti", nulls_equal=True)
+
+    def _write_day(self, part: pl.DataFrame, kind: str = "raw") -> NewFile:
+        """Write one day's rows as a new Parquet file and return its catalog entry."""
+        ordered = part.sort("entity_id", "time", "source")
+        day = ordered.get_column("time").min()
+        assert isinstance(day, datetime)
+        day_text = day.date().isoformat()
+        folder = self.root / "events" / f"day={day_text}"
+        path, size = write_parquet_atomic(ordered, folder)
+        per_entity = (
+            ordered.group_by("entity_id")
+            .agg(
+                pl.col("time").min().dt.epoch("us").alias("lo"),
+                pl.col("time").max().dt.epoch("us").alias("hi"),
+                pl.len().alias("rows"),
+            )
+            .rows()
+        )
+        times = ordered.get_column("time").dt.epoch("us")
+        return NewFile(
+            kind=kind,
+            day=day_text,
+            path=str(path.relative_to(self.root)),
+            min_us=int(times.min()),  # type: ignore[arg-type]
+            max_us=int(times.max()),  # type: ignore[arg-type]
+            rows=ordered.height,
+            bytes=size,
+            entities=per_entity,
+        )
+
+    def _take_lock(self) -> None:
+        """Take the writer lock on first write, then clear files a crashed writer left behind."""
+        if self._lock.held:
+            return
+        self._lock.acquire()
+        known = self._catalog.known_paths()
+        orphans = [
+            path
+            for folder in ("events", "rollups")
+            for path in (self.root / folder).rglob("*")
+            if path.is_file()
+            and (path.name.endswith(TMP_SUFFIX) or str(path.relative_to(self.root)) not in known)
+        ]
+        if orphans:
+            log.info("removing %d file(s) a stopped writer left unregistered", len(orphans))
+            remove_quietly(orphans)
+
+    def apply_retention(self, raw_days: int) -> RetentionResult:
+        """Roll up and drop raw days older than ``raw_days``; rollups keep answering."""
+        if raw_days < 1:
+            raise InvalidQuery(f"raw_days {raw_days} must be at least 1 day")
+        cutoff_us = (to_us(now_utc()) // DAY_US - raw_days) * DAY_US
+        with self._write_mutex:
+            self._take_lock()
+            deleted = self._retire_days_before(cutoff_us)
+            self._collect_retired()
+        return RetentionResult(raw_rows_deleted=deleted, cutoff=from_us(cutoff_us))
