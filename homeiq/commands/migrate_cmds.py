@@ -139,7 +139,8 @@ def migrate_store(
     skipped = result.read - result.written
     console.print(
         f"copied {result.written} events from {settings.store} to {to} "
-        f"({result.read} read, {skipped} already there)"
+        f"({result.read} read, {skipped} skipped: already there, or older than the "
+        "target's raw retention)"
     )
 
 
