@@ -113,6 +113,12 @@ def migrate_store(
     except StoreError as err:
         console.print(f"[red]{err}[/red]")
         raise typer.Exit(1) from None
+    health = target.health()
+    if not health.ok:
+        console.print(f"[red]The {to} store does not answer: {health.detail}[/red]")
+        source.close()
+        target.close()
+        raise typer.Exit(1)
     try:
         total = source.stats().events
         with Progress(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -175,3 +176,23 @@ def test_history_round_trips_embedded_to_influxdb_and_back(
     finally:
         for store in (embedded, influx, back):
             store.close()
+
+
+def test_cli_stops_before_copying_when_the_target_does_not_answer(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        host = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    monkeypatch.chdir(tmp_path)
+    for name, value in {
+        "HOMEIQ_STORE": "embedded",
+        "HOMEIQ_DATA_DIR": str(tmp_path / "data"),
+        "HOMEIQ_INFLUX_HOST": host,
+        "HOMEIQ_INFLUX_TOKEN": "secret-token-value",
+    }.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(_cli(), ["migrate-store", "--to", "influxdb3"])
+    assert result.exit_code == 1
+    assert host in result.output.replace("\n", "")
+    assert "secret-token-value" not in result.output
