@@ -1,0 +1,111 @@
+"""Export for the admin app: filters like `homeiq export`, written to a file, never in memory.
+
+The kiosk never imports this module (it writes to disk).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final
+
+import polars as pl
+
+from app.services.context import ServiceError, Services
+from app.services.timerange import TimeRange
+from storage.errors import StoreError
+from storage.export import export_events
+from storage.protocol import AGGS
+
+FORMATS: Final[tuple[str, ...]] = ("csv", "parquet")
+DOWNLOAD_LIMIT_BYTES: Final[int] = 200 * 1024 * 1024
+AGGREGATES: Final[tuple[str, ...]] = tuple(AGGS)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportFile:
+    """A finished export on disk."""
+
+    path: Path
+    rows: int
+    bytes: int
+    fmt: str
+
+    @property
+    def downloadable(self) -> bool:
+        """Return whether the file is small enough to hand to the browser."""
+        return self.bytes <= DOWNLOAD_LIMIT_BYTES
+
+    @property
+    def mime(self) -> str:
+        """Return the file's MIME type."""
+        return "text/csv" if self.fmt == "csv" else "application/vnd.apache.parquet"
+
+
+def select_entities(
+    choices: pl.DataFrame,
+    *,
+    entities: Sequence[str] = (),
+    domains: Sequence[str] = (),
+    areas: Sequence[str] = (),
+) -> list[str]:
+    """Return entity ids matching every given filter (an empty filter matches all)."""
+    frame = choices
+    if entities:
+        frame = frame.filter(pl.col("entity_id").is_in(list(entities)))
+    if domains:
+        frame = frame.filter(pl.col("domain").is_in(list(domains)))
+    if areas:
+        frame = frame.filter(pl.col("area").is_in(list(areas)))
+    return frame["entity_id"].to_list()
+
+
+def export_dir(svc: Services) -> Path:
+    """Return data_dir/exports, created when missing."""
+    folder = svc.settings.data_dir / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def write_export(
+    svc: Services,
+    *,
+    entities: Sequence[str],
+    rng: TimeRange,
+    fmt: str,
+    bucket: str | None,
+    agg: str | None,
+    progress: Callable[[int, float], None] | None = None,
+) -> ExportFile:
+    """Write the export to a file under data_dir/exports and return what was written."""
+    if fmt not in FORMATS:
+        raise ServiceError(f"Export format {fmt!r} is unknown; choose csv or parquet.")
+    if not entities:
+        raise ServiceError("No entity matches the filters; widen them.")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    shape = f"{bucket}-{agg}" if bucket else "raw"
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", f"homeiq-{shape}-{stamp}.{fmt}")
+    path = export_dir(svc) / name
+
+    def report(rows: int, done: float) -> None:
+        if progress is not None:
+            progress(rows, float(done))
+
+    try:
+        rows = export_events(
+            svc.store,
+            path,
+            fmt=fmt,
+            start=rng.start,
+            end=rng.end,
+            entities=list(entities),
+            bucket=bucket,
+            agg=agg if bucket else None,
+            progress=report,
+        )
+    except StoreError as err:
+        raise ServiceError(f"The export failed: {err}") from err
+    return ExportFile(path=path, rows=rows, bytes=path.stat().st_size, fmt=fmt)

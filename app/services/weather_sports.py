@@ -1,0 +1,170 @@
+"""What the Weather & sports page shows: heating against outdoor temperature, lagged
+correlation between two series, and consumption and TV use during home-team games."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Final
+
+import polars as pl
+import streamlit as st
+from analytics.errors import InsufficientData
+
+from analytics import correlation, sports, weather
+from app.services.context import ServiceError, Services
+from app.services.timerange import TimeRange
+from storage.errors import StoreError
+
+OUTDOOR: Final[str] = "sensor.outdoor_temperature"
+HEATING_ENERGY: Final[str] = "sensor.heating_energy"
+HEATING_POWER: Final[str] = "sensor.heating_power"
+HOUSE_POWER: Final[str] = "sensor.house_power"
+TEAM: Final[str] = "sensor.home_team"
+TV: Final[str] = "media_player.living_room_tv"
+TV_ON: Final[tuple[str, ...]] = ("on", "playing", "paused")
+MIN_HOURS_PER_DAY: Final[int] = 20
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HeatingReport:
+    """Daily heating energy against daily mean outdoor temperature, with both fits."""
+
+    daily: pl.DataFrame  # day, kwh, temp_c, hdd
+    hdd: weather.Regression  # kWh per heating-degree-day
+    line: weather.Regression  # kWh per day against °C
+    energy_entity: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GameReport:
+    """Home-team game windows and the uplift of consumption and TV use inside them."""
+
+    windows: pl.DataFrame
+    power: sports.Uplift | None
+    tv: sports.Uplift | None
+    notes: tuple[str, ...]
+
+
+def _daily(frame: pl.DataFrame, tz: str, how: str) -> pl.DataFrame:
+    local = pl.col("time").dt.convert_time_zone(tz).dt.date().alias("day")
+    agg = pl.col("value").sum() if how == "sum" else pl.col("value").mean()
+    return (
+        frame.with_columns(local)
+        .group_by("day")
+        .agg(agg.alias("value"), pl.len().alias("hours"))
+        .filter(pl.col("hours") >= MIN_HOURS_PER_DAY)
+        .select("day", "value")
+        .sort("day")
+    )
+
+
+@st.cache_data(ttl=300, show_spinner="Fitting heating against temperature…")
+def heating_report(_svc: Services, key: str, rng: TimeRange) -> HeatingReport | str:
+    """Return the heating fits for ``rng``, or a text saying what data is missing."""
+    del key
+    tz = _svc.settings.timezone
+    try:
+        known = set(_svc.store.entities()["entity_id"])
+        if OUTDOOR not in known:
+            return f"No outdoor temperature sensor ({OUTDOOR}); add one to see heating fits."
+        if HEATING_ENERGY not in known:
+            return f"No heating energy meter ({HEATING_ENERGY}); add one to see heating fits."
+        temps = _svc.store.aggregate([OUTDOOR], rng.start, rng.end, "1h", "mean")
+        heat = _svc.store.aggregate([HEATING_ENERGY], rng.start, rng.end, "1h", "increase")
+    except StoreError as err:
+        raise ServiceError(f"Reading temperature and heating data failed: {err}") from err
+    temp_daily = _daily(temps, tz, "mean")
+    energy_daily = _daily(heat, tz, "sum").rename({"value": "kwh"})
+    try:
+        hdd_fit = weather.hdd_regression(energy_daily, temp_daily)
+        joined = energy_daily.join(temp_daily.rename({"value": "temp_c"}), on="day")
+        line = weather.fit_line(joined["temp_c"], joined["kwh"])
+    except InsufficientData as err:
+        return f"Not enough whole days with both temperature and heating data: {err}"
+    hdd = weather.heating_degree_days(temp_daily, base_c=hdd_fit.base_c)
+    daily = joined.join(hdd, on="day")
+    return HeatingReport(daily=daily, hdd=hdd_fit, line=line, energy_entity=HEATING_ENERGY)
+
+
+@st.cache_data(ttl=300, show_spinner="Correlating…")
+def lagged(
+    _svc: Services, key: str, rng: TimeRange, a: str, b: str, max_lag: int
+) -> correlation.LagCorrelation | str:
+    """Return the lagged correlation of hourly means of ``a`` and ``b``, or what is missing."""
+    del key
+    try:
+        frame = _svc.store.aggregate([a, b], rng.start, rng.end, "1h", "mean")
+    except StoreError as err:
+        raise ServiceError(f"Reading {a} and {b} failed: {err}") from err
+    left = frame.filter(pl.col("entity_id") == a).select("time", "value")
+    right = frame.filter(pl.col("entity_id") == b).select("time", "value")
+    try:
+        return correlation.lagged_correlation(left, right, bucket="1h", max_lag=max_lag)
+    except InsufficientData as err:
+        return f"Not enough overlapping numeric data for {a} and {b}: {err}"
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def numeric_entities(_svc: Services, key: str) -> list[str]:
+    """Return the ids of entities with numeric values, sorted."""
+    del key
+    try:
+        entities = _svc.store.entities()
+    except StoreError as err:
+        raise ServiceError(f"Listing entities failed: {err}") from err
+    return sorted(entities.filter(pl.col("unit").is_not_null())["entity_id"].to_list())
+
+
+def tv_hourly_use(states: pl.DataFrame, rng: TimeRange) -> pl.DataFrame:
+    """Return ``time, value``: the fraction of each hour the TV was on (5-minute sampling)."""
+    times = pl.datetime_range(
+        rng.start, rng.end, interval="5m", closed="left", time_unit="us", eager=True
+    )
+    grid = pl.DataFrame({"time": times})
+    on = states.sort("time").select("time", pl.col("state").is_in(TV_ON).cast(pl.Float64))
+    sampled = grid.join_asof(on, on="time", strategy="backward").drop_nulls("state")
+    return (
+        sampled.group_by(pl.col("time").dt.truncate("1h"))
+        .agg(pl.col("state").mean().alias("value"))
+        .sort("time")
+    )
+
+
+@st.cache_data(ttl=300, show_spinner="Comparing game windows…")
+def game_report(_svc: Services, key: str, rng: TimeRange) -> GameReport | str:
+    """Return game windows and uplifts for ``rng``, or a text saying what is missing."""
+    del key
+    tz = _svc.settings.timezone
+    notes: list[str] = []
+    lead = timedelta(days=1)  # a game that started before the range still has its PRE state
+    try:
+        known = set(_svc.store.entities()["entity_id"])
+        if TEAM not in known:
+            return f"No sports team sensor ({TEAM}, e.g. from TeamTracker); nothing to compare."
+        team = _svc.store.read([TEAM], rng.start - lead, rng.end).select("time", "state")
+        power = _svc.store.aggregate([HOUSE_POWER], rng.start, rng.end, "1h", "mean")
+        tv_states = _svc.store.read([TV], rng.start - lead, rng.end) if TV in known else None
+    except StoreError as err:
+        raise ServiceError(f"Reading the team sensor and consumption failed: {err}") from err
+    windows = sports.game_windows(team, end=rng.end)
+    windows = windows.filter(pl.col("end") > rng.start)
+    if windows.filter(pl.col("phase") == "IN").height == 0:
+        return "No home-team game in this range; pick a longer range."
+    power_uplift = _uplift(power.select("time", "value"), windows, tz, "consumption", notes)
+    tv_uplift = None
+    if tv_states is None:
+        notes.append(f"No TV media player ({TV}); TV use is not compared.")
+    else:
+        tv_uplift = _uplift(tv_hourly_use(tv_states, rng), windows, tz, "TV use", notes)
+    return GameReport(windows=windows, power=power_uplift, tv=tv_uplift, notes=tuple(notes))
+
+
+def _uplift(
+    series: pl.DataFrame, windows: pl.DataFrame, tz: str, what: str, notes: list[str]
+) -> sports.Uplift | None:
+    try:
+        return sports.game_uplift(series, windows, bucket="1h", tz=tz)
+    except InsufficientData as err:
+        notes.append(f"Not enough data to compare {what}: {err}")
+        return None

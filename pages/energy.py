@@ -1,0 +1,71 @@
+"""Energy: consumption per hour and day, cost, top consumers, weekly pattern, baseload."""
+
+from __future__ import annotations
+
+import plotly.express as px
+import polars as pl
+import streamlit as st
+
+from app.services import ServiceError, energy, get_services
+from app.widgets import current_range, style_chart
+
+st.title("Energy")
+try:
+    svc = get_services()
+    rng = current_range(svc.tz)
+    report = energy.energy_report(svc, svc.key, rng)
+except ServiceError as err:
+    st.error(str(err))
+    st.stop()
+st.caption(f"{rng.label} · times in {svc.settings.timezone}")
+if report is None:
+    st.info(
+        "No energy data in this range: the store is empty or has no energy meter "
+        "(device_class energy, kWh) or power sensor (device_class power, W). "
+        "Pick a longer range, or add a meter in Home Assistant."
+    )
+    st.stop()
+for note in report.notes:
+    st.info(note)
+
+cols = st.columns(4)
+delta = f"{report.change:+.0%} vs previous period" if report.change is not None else None
+cols[0].metric("Consumption", f"{report.total_kwh:,.1f} kWh", delta, delta_color="inverse")
+cols[1].metric("Cost", f"€ {report.total_cost:,.2f}" if report.total_cost is not None else "—")
+cols[2].metric("Baseload", f"{report.baseload_w:,.0f} W" if report.baseload_w else "—")
+cols[3].metric("From", report.source, help=f"a cumulative {report.source_kind}")
+
+local = pl.col("time").dt.convert_time_zone(svc.settings.timezone)
+hourly = report.hourly.with_columns(local.alias("local_time"))
+by_hour, by_day = st.tabs(["Per hour", "Per day"])
+with by_hour:
+    fig = px.bar(hourly.to_pandas(), x="local_time", y="kwh", labels={"local_time": "local time"})
+    st.plotly_chart(style_chart(fig, y_title="kWh per hour"), use_container_width=True)
+with by_day:
+    daily = report.daily
+    fig = px.bar(daily.to_pandas(), x="day", y="kwh", labels={"day": "day (local)"})
+    st.plotly_chart(style_chart(fig, y_title="kWh per day"), use_container_width=True)
+    st.dataframe(daily, hide_index=True, use_container_width=True)
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Hour x weekday")
+    matrix = report.heatmap.pivot(on="hour", index="weekday", values="kwh").sort("weekday")
+    hours = [c for c in matrix.columns if c != "weekday"]
+    fig = px.imshow(
+        matrix.select(hours).to_numpy(),
+        x=[int(h) for h in hours],
+        y=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][: matrix.height],
+        labels={"x": "hour (local)", "y": "", "color": "kWh"},
+        aspect="auto",
+        color_continuous_scale="Viridis",
+    )
+    st.plotly_chart(style_chart(fig, y_title=""), use_container_width=True)
+with right:
+    st.subheader("Top consumers")
+    if report.top.height:
+        fig = px.bar(report.top.to_pandas(), x="kwh", y="entity_id", orientation="h")
+        fig.update_yaxes(autorange="reversed")
+        st.plotly_chart(style_chart(fig, y_title=""), use_container_width=True)
+    else:
+        st.info("No per-device meters or power sensors besides the house total.")
