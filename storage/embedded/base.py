@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 import threading
 import time as _time
 from collections.abc import Callable, Sequence
@@ -50,6 +52,9 @@ class StoreBase:
         self._db.execute("SET threads = 2")
         self._db.execute("SET memory_limit = '1GB'")
         self._db.execute("SET preserve_insertion_order = false")
+        # Large sorts spill here instead of failing at the memory limit.
+        spill = Path(tempfile.gettempdir()) / f"homeiq-duckdb-{os.getpid()}"
+        self._db.execute(f"SET temp_directory = '{spill.as_posix()}'")
 
     # --- plumbing ---------------------------------------------------------------
     def _abs(self, entry: FileEntry) -> str:

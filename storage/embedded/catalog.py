@@ -155,10 +155,14 @@ class Catalog:
         start_us: int | None = None,
         end_us: int | None = None,
         entities: Sequence[str] | None = None,
+        day: str | None = None,
     ) -> list[FileEntry]:
         """Return live files of ``kind`` overlapping ``[start_us, end_us)`` holding ``entities``."""
         sql = "SELECT id, kind, day, path, min_us, max_us, rows, bytes FROM files f WHERE kind = ?"
         args: list[object] = [kind]
+        if day is not None:
+            sql += " AND day = ?"
+            args.append(day)
         if start_us is not None:
             sql += " AND max_us >= ?"
             args.append(start_us)

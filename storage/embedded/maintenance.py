@@ -28,7 +28,7 @@ class Maintenance(StoreBase):
 
     def _compact_day(self, day: str) -> None:
         """Merge a day's small raw files into one once there are ``small_files`` of them."""
-        files = [f for f in self._catalog.files("raw") if f.day == day and f.rows < self.small_rows]
+        files = [f for f in self._catalog.files("raw", day=day) if f.rows < self.small_rows]
         if len(files) < self.small_files:
             return
         merged = pl.concat([pl.read_parquet(self.root / f.path) for f in files])

@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 
 from storage.embedded import queries as q
-from storage.embedded.base import DAY_US
+from storage.embedded.base import DAY_US, ENTITY_PRUNE_MAX
 from storage.embedded.catalog import from_us, to_us
 from storage.embedded.rollups import PARTIAL_SCHEMA, empty_partials, finish
 from storage.embedded.writes import Writes
@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 # Increase counts from the last reading before the range when it is this recent.
 PRIOR_LOOKBACK: Final[timedelta] = timedelta(days=2)
+# iter_read sorts at most about this many rows at once.
+STREAM_GROUP_ROWS: Final[int] = 1_000_000
 
 
 class EmbeddedStore(Writes):
@@ -89,6 +91,27 @@ class EmbeddedStore(Writes):
 
     def _stream(
         self, names: list[str] | None, start: datetime, end: datetime, batch_rows: int
+    ) -> Iterator[pl.DataFrame]:
+        # Sorting by entity needs every row of an entity at once; query a few entities at a
+        # time (sized by the catalog's row counts) so memory stays flat on any range.
+        lo, hi = to_us(start), to_us(end)
+        wanted = None if names is None else set(names)
+        budget = max(batch_rows, STREAM_GROUP_ROWS)
+        group: list[str] = []
+        rows = 0
+        for entity, *_, first_us, last_us, count in self._catalog.entity_rows():
+            if (wanted is not None and entity not in wanted) or last_us < lo or first_us >= hi:
+                continue
+            if group and (rows + count > budget or len(group) >= ENTITY_PRUNE_MAX):
+                yield from self._stream_group(group, start, end, batch_rows)
+                group, rows = [], 0
+            group.append(entity)
+            rows += count
+        if group:
+            yield from self._stream_group(group, start, end, batch_rows)
+
+    def _stream_group(
+        self, names: list[str], start: datetime, end: datetime, batch_rows: int
     ) -> Iterator[pl.DataFrame]:
         paths = self._snapshot("raw", start, end, names)
         if not paths:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from storage.embedded import EmbeddedStore
@@ -74,3 +75,15 @@ def test_iter_read_of_an_empty_entity_list_yields_nothing(store: EmbeddedStore) 
 def test_a_string_where_a_list_of_entities_belongs_is_rejected(store: EmbeddedStore) -> None:
     with pytest.raises(ValueError, match="list of entity ids"):
         store.read("sensor.a", DAY0, DAY0 + timedelta(hours=1))
+
+
+def test_iter_read_in_entity_groups_keeps_the_order_of_read(
+    store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storage.embedded.store.STREAM_GROUP_ROWS", 10)
+    for name in ("sensor.c", "sensor.a", "sensor.b"):
+        store.write(series(name, DAY0, list(range(25))))
+    span = (DAY0, DAY0 + timedelta(days=1))
+    frames = list(store.iter_read(None, *span, batch_rows=5))
+    assert max(f.height for f in frames) == 5
+    assert pl.concat(frames).equals(store.read(None, *span))
