@@ -98,6 +98,27 @@ def timed_store(folder: Path) -> Any:
     return TimedStore(folder)
 
 
+LIVE_WRITES = 300
+LIVE_BATCH = 50
+
+
+def live_writes(store: TimeSeriesStore, count: int) -> None:
+    """Write ``count`` small batches of fresh events, as the ingest worker does."""
+    base = datetime.now(UTC)
+    for index in range(count):
+        moment = base + timedelta(seconds=index)
+        store.write(
+            pl.DataFrame(
+                {
+                    "time": [moment] * LIVE_BATCH,
+                    "entity_id": [f"sensor.live_{n}" for n in range(LIVE_BATCH)],
+                    "state": [str(index)] * LIVE_BATCH,
+                    "source": ["ha"] * LIVE_BATCH,
+                }
+            )
+        )
+
+
 def main() -> None:
     """Print the benchmark numbers."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -141,6 +162,15 @@ def main() -> None:
                 lambda: store.aggregate(["sensor.house_energy"], start, end, "1d", "increase")
             )
             print(f"1-entity {args.days}-day daily increase: {inc_s:.3f} s")
+            stream_s, streamed = _timed(
+                lambda: sum(f.height for f in store.iter_read(None, start, end))
+            )
+            print(f"iter_read of everything: {stream_s:.1f} s ({streamed:,} rows)")
+            live_s, _ = _timed(lambda: live_writes(store, LIVE_WRITES))
+            print(
+                f"live writes ({LIVE_WRITES} batches of {LIVE_BATCH} new events): "
+                f"{live_s / LIVE_WRITES * 1000:.1f} ms per write"
+            )
             stats_s, stats = _timed(store.stats)
             size = (stats.bytes_on_disk or 0) / 1e6
             print(f"stats: {stats_s * 1000:.1f} ms; {stats.events:,} events, {size:,.0f} MB")
