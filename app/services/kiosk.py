@@ -1,0 +1,208 @@
+"""The kiosk's read-only view of the home: current tiles and a small power chart.
+
+Read-only by construction: ``KioskReader`` keeps the store and metadata private and offers
+only reads; this module imports nothing that writes (no export, no simulator, no worker).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+import polars as pl
+import streamlit as st
+
+from homeiq.settings import SettingsError, load_settings
+from storage.errors import StoreError
+from storage.factory import open_store
+from storage.metadata import MetadataStore
+from storage.protocol import TimeSeriesStore
+
+POWER: Final[str] = "sensor.house_power"
+ENERGY: Final[str] = "sensor.house_energy"
+PRICE: Final[str] = "sensor.electricity_price"
+OUTDOOR: Final[str] = "sensor.outdoor_temperature"
+TEAM: Final[str] = "sensor.home_team"
+WORKER_FRESH: Final[timedelta] = timedelta(seconds=30)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TileValue:
+    """What one tile shows: a big value and a small caption."""
+
+    value: str
+    caption: str = ""
+
+
+class KioskReader:
+    """Answers the kiosk's questions; has no method that writes anything."""
+
+    __slots__ = ("__metadata", "__store", "tz")
+
+    def __init__(self, store: TimeSeriesStore, metadata: MetadataStore | None, tz: str) -> None:
+        self.__store = store
+        self.__metadata = metadata
+        self.tz = ZoneInfo(tz)
+
+    def latest(self, entity_id: str) -> dict[str, Any] | None:
+        """Return the newest event of ``entity_id`` as a dict, or None."""
+        frame = self.__store.latest([entity_id])
+        return frame.row(0, named=True) if frame.height else None
+
+    def unavailable_count(self) -> int:
+        """Return how many entities report ``unavailable`` or ``unknown`` now."""
+        return (
+            self.__store.latest().filter(pl.col("state").is_in(["unavailable", "unknown"])).height
+        )
+
+    def today_energy(self, now: datetime) -> tuple[float | None, float | None]:
+        """Return today's (local) kWh from the house meter and its cost, when known."""
+        midnight = datetime.combine(now.astimezone(self.tz).date(), time.min, tzinfo=self.tz)
+        start = midnight.astimezone(UTC)
+        end = now + timedelta(seconds=1)
+        hourly = self.__store.aggregate([ENERGY], start, end, "1h", "increase")
+        if hourly.height == 0:
+            return None, None
+        kwh = float(hourly["value"].sum())
+        price = self.__store.aggregate([PRICE], start - timedelta(hours=2), end, "1h", "mean")
+        if price.height == 0:
+            return kwh, None
+        joined = hourly.sort("time").join_asof(
+            price.select("time", pl.col("value").alias("price")).sort("time"),
+            on="time",
+            strategy="backward",
+        )
+        cost = float((joined["value"] * joined["price"].fill_null(strategy="forward")).sum())
+        return kwh, cost
+
+    def power_last_24h(self, now: datetime) -> pl.DataFrame:
+        """Return ``time, value`` 10-minute means of the house power over the last day."""
+        frame = self.__store.aggregate([POWER], now - timedelta(days=1), now, "10m", "mean")
+        return frame.select(pl.col("time").dt.convert_time_zone(str(self.tz)), "value")
+
+    def ha_connection(self, now: datetime) -> TileValue:
+        """Return the Home Assistant connection as the worker last reported it."""
+        if self.__metadata is None:
+            return TileValue(value="—", caption="worker never ran")
+        status = self.__metadata.worker_status().get("worker")
+        if status is None:
+            return TileValue(value="—", caption="worker never ran")
+        if now - status.updated_at > WORKER_FRESH or status.payload.get("stopped_at"):
+            return TileValue(value="Offline", caption="ingest worker not running")
+        ha = (status.payload.get("sources") or {}).get("ha")
+        if not ha:
+            return TileValue(value="—", caption="HA not configured")
+        state = str(ha.get("state", "unknown"))
+        return TileValue(value=state.capitalize(), caption=f"last event {ha.get('last_event')}")
+
+
+def _team_tile(reader: KioskReader, now: datetime) -> TileValue:
+    row = reader.latest(TEAM)
+    if row is None:
+        return TileValue(value="—", caption="no team sensor")
+    attrs = json.loads(row["attributes"] or "{}")
+    opponent = attrs.get("opponent_name") or "?"
+    if row["state"] == "IN":
+        return TileValue(value="LIVE", caption=f"vs {opponent}")
+    kickoff = attrs.get("kickoff")
+    if row["state"] == "PRE" and kickoff:
+        moment = datetime.fromisoformat(str(kickoff).replace("Z", "+00:00")).astimezone(reader.tz)
+        return TileValue(value=f"{moment:%a %H:%M}", caption=f"next: vs {opponent}")
+    return TileValue(value="No game", caption=attrs.get("team_name") or "")
+
+
+def _power_tile(reader: KioskReader, now: datetime) -> TileValue:
+    row = reader.latest(POWER)
+    if row is None or row["value"] is None:
+        return TileValue(value="—", caption=f"no {POWER}")
+    return TileValue(value=f"{row['value']:,.0f} W", caption=_age(row["time"], now))
+
+
+def _energy_tile(reader: KioskReader, now: datetime) -> TileValue:
+    kwh, cost = reader.today_energy(now)
+    if kwh is None:
+        return TileValue(value="—", caption=f"no {ENERGY} today")
+    return TileValue(value=f"{kwh:,.1f} kWh", caption=f"€ {cost:,.2f}" if cost else "no price")
+
+
+def _outdoor_tile(reader: KioskReader, now: datetime) -> TileValue:
+    row = reader.latest(OUTDOOR)
+    if row is None or row["value"] is None:
+        return TileValue(value="—", caption=f"no {OUTDOOR}")
+    return TileValue(value=f"{row['value']:.1f} °C", caption=_age(row["time"], now))
+
+
+def _unavailable_tile(reader: KioskReader, now: datetime) -> TileValue:
+    return TileValue(value=f"{reader.unavailable_count()}", caption="entities")
+
+
+def _age(moment: datetime, now: datetime) -> str:
+    minutes = int((now - moment).total_seconds() // 60)
+    return "just now" if minutes < 1 else f"{minutes} min ago"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TileSpec:
+    """One kiosk tile: its label and how to compute it."""
+
+    key: str
+    label: str
+    compute: Callable[[KioskReader, datetime], TileValue]
+
+
+TILES: Final[tuple[TileSpec, ...]] = (
+    TileSpec(key="power", label="Power now", compute=_power_tile),
+    TileSpec(key="energy", label="Energy today", compute=_energy_tile),
+    TileSpec(key="outdoor", label="Outside", compute=_outdoor_tile),
+    TileSpec(key="ha", label="Home Assistant", compute=lambda r, now: r.ha_connection(now)),
+    TileSpec(key="game", label="Home team", compute=_team_tile),
+    TileSpec(key="unavailable", label="Unavailable", compute=_unavailable_tile),
+)
+
+
+def tile_values(reader: KioskReader, now: datetime) -> list[tuple[TileSpec, TileValue]]:
+    """Return every tile's value; a tile whose data cannot be read shows a dash and why."""
+    values = []
+    for spec in TILES:
+        try:
+            value = spec.compute(reader, now)
+        except StoreError as err:
+            value = TileValue(value="—", caption=f"store error: {err}"[:80])
+        values.append((spec, value))
+    return values
+
+
+@st.cache_resource(show_spinner=False)
+def get_reader() -> KioskReader:
+    """Return the kiosk's reader, built once from HOMEIQ_* settings."""
+    try:
+        settings = load_settings()
+    except SettingsError as err:
+        raise StoreError(str(err)) from None
+    token = settings.influx_token.get_secret_value() if settings.influx_token else None
+    store = open_store(
+        backend=settings.store,
+        data_dir=settings.data_dir,
+        influx_host=settings.influx_host,
+        influx_token=token,
+        influx_database=settings.influx_database,
+    )
+    metadata = None
+    if settings.metadata_path.is_file():
+        try:
+            metadata = MetadataStore(settings.metadata_path)
+        except StoreError:
+            metadata = None
+    return KioskReader(store, metadata, settings.timezone)
+
+
+def refresh_seconds() -> int:
+    """Return HOMEIQ_KIOSK_REFRESH_SECONDS (30 when settings cannot load)."""
+    try:
+        return load_settings().kiosk_refresh_seconds
+    except SettingsError:
+        return 30
