@@ -142,7 +142,13 @@ def _unavailable_tile(reader: KioskReader, now: datetime) -> TileValue:
 
 def _age(moment: datetime, now: datetime) -> str:
     minutes = int((now - moment).total_seconds() // 60)
-    return "just now" if minutes < 1 else f"{minutes} min ago"
+    if minutes < 1:
+        return "just now"
+    if minutes < 120:
+        return f"{minutes} min ago"
+    if minutes < 2880:
+        return f"{minutes // 60} h ago"
+    return f"{minutes // 1440} days ago"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

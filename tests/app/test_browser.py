@@ -1,0 +1,120 @@
+"""A real browser (Debian's Chromium through Playwright) loads the workbench and the kiosk."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.pages import ROOT
+from homeiq.commands.app_cmds import streamlit_command
+from tests.conftest import require_peer
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _serve(entry: Path, data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOMEIQ_")}
+    env.update({"HOMEIQ_DATA_DIR": str(data_dir), "HOMEIQ_TIMEZONE": "Europe/Amsterdam"})
+    proc = subprocess.Popen(
+        streamlit_command(entry, port, "127.0.0.1"),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/_stcore/health", timeout=1).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            break
+        time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError(f"streamlit for {entry.name} did not answer on {url}")
+
+
+@pytest.fixture(scope="module")
+def servers(sim_dir: Path) -> Iterator[dict[str, str]]:
+    """Run the admin app and the kiosk on free loopback ports over the simulated home."""
+    started = [
+        _serve(ROOT / "app" / "main.py", sim_dir),
+        _serve(ROOT / "app" / "kiosk.py", sim_dir),
+    ]
+    try:
+        yield {"admin": started[0][1], "kiosk": started[1][1]}
+    finally:
+        for proc, _ in started:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    require_peer(CHROMIUM.exists(), "chromium (/usr/bin/chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as play:
+        chromium = play.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _load(browser: object, url: str, shot: str, ready: str) -> list[str]:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector(ready, timeout=60_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+    page.wait_for_timeout(1500)  # let plotly finish drawing before the screenshot
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
+    exceptions = page.locator('[data-testid="stException"]').all_inner_texts()
+    page.close()
+    return exceptions + errors
+
+
+def test_admin_app_renders_in_chromium(servers: dict[str, str], browser: object) -> None:
+    problems = _load(browser, servers["admin"], "admin-health.png", '[data-testid="stDataFrame"]')
+    assert not problems, problems
+    shutil.copyfile(ARTIFACTS / "admin-health.png", ARTIFACTS / "screenshot-readme.png")
+
+
+def test_energy_page_renders_in_chromium(servers: dict[str, str], browser: object) -> None:
+    problems = _load(
+        browser, servers["admin"] + "/energy", "admin-energy.png", '[data-testid="stMetric"]'
+    )
+    assert not problems, problems
+
+
+def test_kiosk_renders_in_chromium(servers: dict[str, str], browser: object) -> None:
+    problems = _load(browser, servers["kiosk"], "kiosk.png", '[data-testid="stMetric"]')
+    assert not problems, problems
