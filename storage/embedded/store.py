@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 # Increase counts from the last reading before the range when it is this recent.
 PRIOR_LOOKBACK: Final[timedelta] = timedelta(days=2)
 # iter_read sorts at most about this many rows at once.
-STREAM_GROUP_ROWS: Final[int] = 1_000_000
+STREAM_GROUP_ROWS: Final[int] = 500_000
 
 
 class EmbeddedStore(Writes):
