@@ -120,7 +120,7 @@ def openings(seed: int, entity_id: str, day: int, *, window: bool) -> Intervals:
     """Return when a door (a few seconds, often) or window (an hour or so, rarely) is open."""
     draw = rng(seed, entity_id, day)
     if window:
-        count, lo, hi, length = int(draw.integers(0, 3)), 8.0, 20.0, (10.0 * 60, 120.0 * 60)
+        count, lo, hi, length = int(draw.integers(1, 3)), 8.0, 20.0, (10.0 * 60, 120.0 * 60)
     else:
         count, lo, hi, length = int(draw.integers(3, 9)), 7.0, 22.0, (8.0, 60.0)
     starts = draw.uniform(lo, hi, count) * 3600.0
