@@ -47,9 +47,8 @@ def _settings() -> Settings:
 
 
 def _open_store(settings: Settings) -> TimeSeriesStore:
-    from storage.factory import open_store
-
     from storage.errors import StoreError
+    from storage.factory import open_store
 
     token = settings.influx_token.get_secret_value() if settings.influx_token else None
     try:
