@@ -26,6 +26,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Final
 
 import orjson
@@ -48,6 +49,7 @@ class Decoded:
     detail: str = ""
 
 
+@lru_cache(maxsize=8192)
 def slug(text: str) -> str:
     """Return ``text`` lower-cased with every run of non-alphanumerics turned into ``_``."""
     return _SLUG_RE.sub("_", text.lower()).strip("_") or "_"
