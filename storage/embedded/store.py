@@ -224,7 +224,16 @@ class EmbeddedStore(Writes):
             return pl.DataFrame(schema=ENTITY_SCHEMA)
         frame = pl.DataFrame(
             rows,
-            schema=["entity_id", "domain", "unit", "device_class", "area", "lo", "hi", "events"],
+            schema={
+                "entity_id": pl.String,
+                "domain": pl.String,
+                "unit": pl.String,
+                "device_class": pl.String,
+                "area": pl.String,
+                "lo": pl.Int64,
+                "hi": pl.Int64,
+                "events": pl.Int64,
+            },
             orient="row",
         )
         return frame.select(

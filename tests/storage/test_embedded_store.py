@@ -87,3 +87,17 @@ def test_iter_read_in_entity_groups_keeps_the_order_of_read(
     frames = list(store.iter_read(None, *span, batch_rows=5))
     assert max(f.height for f in frames) == 5
     assert pl.concat(frames).equals(store.read(None, *span))
+
+
+def test_entities_lists_hundreds_whose_first_rows_have_no_unit(store: EmbeddedStore) -> None:
+    # Regression: the entity frame once guessed column types from its first 100 rows, so a
+    # home whose first entities had no unit failed once a later one had one.
+    frames = [
+        series(f"binary_sensor.door_{i:03d}", DAY0, [1.0], step=timedelta(minutes=1))
+        for i in range(150)
+    ]
+    frames.append(series("sensor.zz_power", DAY0, [5.0], step=timedelta(minutes=1), unit="W"))
+    store.write(pl.concat(frames))
+    entities = store.entities()
+    assert entities.height == 151
+    assert entities.filter(pl.col("entity_id") == "sensor.zz_power")["unit"][0] == "W"
