@@ -51,6 +51,9 @@ async def test_stop_with_hanging_store_returns_within_5_s_and_keeps_spool(
         for seq in range(20):
             await client.publish("stop/x", str(seq).encode(), qos=1)
     await asyncio.to_thread(store.entered.wait, 10)
+    board = worker.board
+    while board.spool.received().get("mqtt", 0) < 20:
+        await asyncio.sleep(0.05)
     worker.request_stop()
     code = await asyncio.wait_for(running, 5)  # the bound: flush and exit within 5 s
     store.release.set()
