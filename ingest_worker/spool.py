@@ -174,6 +174,7 @@ class Spool:
         self._space = asyncio.Condition()
         self._data = asyncio.Event()
         self._warned = False
+        self._full_logged = False
         self._closed = False
         self._lock = threading.Lock()
 
@@ -249,12 +250,14 @@ class Spool:
     async def _wait_for_space(self) -> None:
         if self._bytes < self._max_bytes:
             return
-        _log.warning(
-            "spool is full (%d of %d bytes, HOMEIQ_SPOOL_MAX_MB); holding new events until "
-            "the store takes the spooled ones",
-            self._bytes,
-            self._max_bytes,
-        )
+        if not self._full_logged:
+            self._full_logged = True
+            _log.warning(
+                "spool is full (%d of %d bytes, HOMEIQ_SPOOL_MAX_MB); holding new events until "
+                "the store takes the spooled ones",
+                self._bytes,
+                self._max_bytes,
+            )
         async with self._space:
             await self._space.wait_for(lambda: self._bytes < self._max_bytes or self._closed)
 
@@ -435,6 +438,8 @@ class Spool:
             self._bytes -= freed
             self._chunks -= len(batch.ids)
         self._check_budget()
+        if self._bytes < self._max_bytes:
+            self._full_logged = False
         async with self._space:
             self._space.notify_all()
 
