@@ -1,0 +1,136 @@
+"""Energy maths over polars frames: integration, cost, weekly pattern, baseload, meters."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Final
+
+import polars as pl
+
+from analytics.errors import InsufficientData
+
+MAX_GAP: Final[timedelta] = timedelta(minutes=15)
+RESET_DROP: Final[float] = 0.10
+
+
+def _need(frame: pl.DataFrame, columns: tuple[str, ...], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InsufficientData(f"{what} needs columns {', '.join(missing)}")
+    if frame.height == 0:
+        raise InsufficientData(f"{what}: no rows; pick a range with data")
+
+
+def integrate_power(power: pl.DataFrame, *, bucket: str) -> pl.DataFrame:
+    """Return ``time, kwh`` per bucket: trapezoids between samples of ``time, value`` (W).
+
+    Each interval is credited to the bucket it starts in; intervals longer than 15 minutes
+    are gaps (the sensor was down) and are not bridged.
+    """
+    _need(power, ("time", "value"), "integrate_power")
+    frame = (
+        power.select("time", "value")
+        .drop_nulls()
+        .filter(pl.col("value").is_finite())
+        .sort("time")
+        .with_columns(
+            pl.col("time").shift(-1).alias("next_time"),
+            pl.col("value").shift(-1).alias("next_value"),
+        )
+        .drop_nulls("next_time")
+        .with_columns(
+            ((pl.col("next_time") - pl.col("time")).dt.total_microseconds() / 3.6e9).alias("h")
+        )
+        .filter(pl.col("h") * 3600 <= MAX_GAP.total_seconds())
+        .with_columns(
+            ((pl.col("value") + pl.col("next_value")) / 2 * pl.col("h") / 1000).alias("kwh")
+        )
+    )
+    return frame.group_by(pl.col("time").dt.truncate(bucket)).agg(pl.col("kwh").sum()).sort("time")
+
+
+def energy_cost(energy: pl.DataFrame, price: pl.DataFrame) -> pl.DataFrame:
+    """Return ``time, kwh, price, cost``: each energy row priced at the price in force then."""
+    _need(energy, ("time", "kwh"), "energy_cost")
+    prices = (
+        price.select("time", pl.col("value").alias("price")).drop_nulls().sort("time")
+        if price.height
+        else pl.DataFrame(schema={"time": energy.schema["time"], "price": pl.Float64})
+    )
+    joined = (
+        energy.select("time", "kwh").sort("time").join_asof(prices, on="time", strategy="backward")
+    )
+    joined = joined.with_columns(pl.col("price").fill_null(strategy="backward"))
+    return joined.with_columns((pl.col("kwh") * pl.col("price")).alias("cost"))
+
+
+def hour_weekday_matrix(hourly: pl.DataFrame, *, tz: str) -> pl.DataFrame:
+    """Return ``weekday`` (1=Mon..7), ``hour`` (0..23, local), mean ``kwh`` of those hours."""
+    _need(hourly, ("time", "kwh"), "hour_weekday_matrix")
+    local = pl.col("time").dt.convert_time_zone(tz)
+    return (
+        hourly.with_columns(
+            local.dt.weekday().alias("weekday"), local.dt.hour().cast(pl.Int8).alias("hour")
+        )
+        .group_by("weekday", "hour")
+        .agg(pl.col("kwh").mean())
+        .sort("weekday", "hour")
+    )
+
+
+def baseload_w(
+    power: pl.DataFrame, *, tz: str, night_hours: tuple[int, int] = (1, 5)
+) -> float | None:
+    """Return the baseload in W: the 10th percentile of power in local night hours.
+
+    A low percentile rather than the minimum, so one odd sample does not set the baseload.
+    Returns None when no sample falls in the night window.
+    """
+    _need(power, ("time", "value"), "baseload_w")
+    first, last = night_hours
+    night = power.filter(
+        pl.col("time").dt.convert_time_zone(tz).dt.hour().is_between(first, last, closed="left")
+        & pl.col("value").is_not_null()
+    )
+    if night.height == 0:
+        return None
+    value = night["value"].quantile(0.10, interpolation="linear")
+    return float(value) if value is not None else None
+
+
+def period_change(current: float, previous: float) -> float | None:
+    """Return the change from ``previous`` to ``current`` as a fraction, None if previous is 0."""
+    if previous == 0:
+        return None
+    return (current - previous) / previous
+
+
+def meter_increase(meter: pl.DataFrame, *, bucket: str) -> pl.DataFrame:
+    """Return ``time, kwh`` per bucket from a cumulative meter, surviving resets.
+
+    A drop of more than 10 % is a reset: the new reading counts from zero. Each difference is
+    credited to the bucket of the later reading.
+    """
+    _need(meter, ("time", "value"), "meter_increase")
+    frame = meter.select("time", "value").drop_nulls().sort("time")
+    prev = pl.col("value").shift(1)
+    delta = (
+        pl.when(prev.is_null())
+        .then(None)
+        .when(pl.col("value") < prev * (1 - RESET_DROP))
+        .then(pl.col("value"))
+        .otherwise(pl.col("value") - prev)
+    )
+    return (
+        frame.with_columns(delta.alias("kwh"))
+        .drop_nulls("kwh")
+        .group_by(pl.col("time").dt.truncate(bucket))
+        .agg(pl.col("kwh").sum())
+        .sort("time")
+    )
+
+
+def top_consumers(per_entity: pl.DataFrame, n: int = 10) -> pl.DataFrame:
+    """Return the ``n`` rows of ``entity_id, kwh`` with the most energy, largest first."""
+    _need(per_entity, ("entity_id", "kwh"), "top_consumers")
+    return per_entity.sort("kwh", descending=True, nulls_last=True).head(n)

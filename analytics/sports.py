@@ -1,0 +1,117 @@
+"""Sports: game windows from a TeamTracker-style sensor and the uplift of a series in games."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+import numpy as np
+import polars as pl
+
+from analytics.errors import InsufficientData
+
+PHASES: Final[tuple[str, ...]] = ("PRE", "IN", "POST")
+BOOTSTRAP_ROUNDS: Final[int] = 2000
+SEED: Final[int] = 20260101
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Uplift:
+    """Mean of a series in game buckets against matched non-game buckets, with a 95% CI."""
+
+    mean_game: float
+    mean_baseline: float
+    uplift: float  # mean_game / mean_baseline - 1
+    ci_low: float
+    ci_high: float
+    n_game: int
+    n_baseline: int
+
+
+def game_windows(team: pl.DataFrame, *, end: datetime) -> pl.DataFrame:
+    """Return ``start, end, phase`` per run of a PRE/IN/POST state (the last ends at ``end``)."""
+    moment = pl.Datetime("us", "UTC")
+    schema: dict[str, pl.DataType] = {"start": moment, "end": moment, "phase": pl.String()}
+    if team.height == 0:
+        return pl.DataFrame(schema=schema)
+    frame = (
+        team.select("time", "state")
+        .sort("time")
+        .with_columns(
+            (pl.col("state") != pl.col("state").shift(1)).fill_null(True).cum_sum().alias("run")
+        )
+        .group_by("run")
+        .agg(pl.col("state").first().alias("phase"), pl.col("time").min().alias("start"))
+        .sort("start")
+        .with_columns(pl.col("start").shift(-1).fill_null(end).alias("end"))
+    )
+    return frame.filter(pl.col("phase").is_in(PHASES)).select(
+        pl.col("start").cast(moment),
+        pl.col("end").cast(moment),
+        "phase",
+    )
+
+
+def _in_any(times: pl.Series, windows: pl.DataFrame) -> np.ndarray:
+    stamps = times.dt.epoch("us").to_numpy()
+    inside = np.zeros(len(stamps), dtype=bool)
+    for start, stop in zip(
+        windows["start"].dt.epoch("us").to_list(),
+        windows["end"].dt.epoch("us").to_list(),
+        strict=True,
+    ):
+        inside |= (stamps >= start) & (stamps < stop)
+    return inside
+
+
+def game_uplift(
+    series: pl.DataFrame, windows: pl.DataFrame, *, bucket: str = "1h", tz: str
+) -> Uplift:
+    """Return the uplift of ``series`` in IN-game buckets over the same weekday and local hour
+    outside every game window (PRE and POST excluded from both), with a bootstrap 95% CI."""
+    frame = (
+        series.select("time", "value")
+        .drop_nulls()
+        .group_by(pl.col("time").dt.truncate(bucket))
+        .agg(pl.col("value").mean())
+        .sort("time")
+    )
+    if frame.height == 0:
+        raise InsufficientData("the series has no values in the range")
+    games = windows.filter(pl.col("phase") == "IN")
+    local = pl.col("time").dt.convert_time_zone(tz)
+    frame = frame.with_columns(
+        pl.Series("game", _in_any(frame["time"], games)),
+        pl.Series("any_window", _in_any(frame["time"], windows)),
+        local.dt.weekday().alias("weekday"),
+        local.dt.hour().alias("hour"),
+    )
+    game = frame.filter(pl.col("game"))
+    slots = game.select("weekday", "hour").unique()
+    baseline = frame.filter(~pl.col("any_window")).join(slots, on=["weekday", "hour"])
+    if game.height == 0:
+        raise InsufficientData("no bucket of the series falls inside a game")
+    if baseline.height < 2:
+        raise InsufficientData(
+            "fewer than 2 non-game buckets at the same weekday and hour; pick a longer range"
+        )
+    g = game["value"].to_numpy()
+    b = baseline["value"].to_numpy()
+    mean_b = float(b.mean())
+    if mean_b == 0:
+        raise InsufficientData("the baseline mean is zero; the uplift is undefined")
+    rng = np.random.default_rng(SEED)
+    boot_g = rng.choice(g, size=(BOOTSTRAP_ROUNDS, len(g))).mean(axis=1)
+    boot_b = rng.choice(b, size=(BOOTSTRAP_ROUNDS, len(b))).mean(axis=1)
+    ratios = boot_g[boot_b != 0] / boot_b[boot_b != 0] - 1
+    low, high = np.percentile(ratios, [2.5, 97.5])
+    return Uplift(
+        mean_game=float(g.mean()),
+        mean_baseline=mean_b,
+        uplift=float(g.mean()) / mean_b - 1,
+        ci_low=float(low),
+        ci_high=float(high),
+        n_game=len(g),
+        n_baseline=len(b),
+    )

@@ -1,0 +1,83 @@
+"""Energy maths on data with known answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import polars as pl
+import pytest
+
+from analytics import energy
+from analytics.errors import InsufficientData
+
+T0 = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)  # a Monday
+
+
+def _series(values: list[float], step: timedelta, start: datetime = T0) -> pl.DataFrame:
+    times = [start + i * step for i in range(len(values))]
+    return pl.DataFrame({"time": times, "value": values}).with_columns(
+        pl.col("time").cast(pl.Datetime("us", "UTC"))
+    )
+
+
+def test_constant_1000_w_for_two_hours_is_2_kwh() -> None:
+    power = _series([1000.0] * 121, timedelta(minutes=1))
+    hourly = energy.integrate_power(power, bucket="1h")
+    assert hourly["kwh"].to_list() == pytest.approx([1.0, 1.0])
+
+
+def test_gaps_longer_than_15_minutes_are_not_bridged() -> None:
+    power = pl.concat(
+        [
+            _series([600.0] * 31, timedelta(minutes=1)),
+            _series([600.0] * 31, timedelta(minutes=1), T0 + timedelta(hours=3)),
+        ]
+    )
+    total = energy.integrate_power(power, bucket="1d")["kwh"].sum()
+    assert total == pytest.approx(0.6)  # two half hours at 600 W, not the 3 h gap
+
+
+def test_meter_increase_survives_a_reset() -> None:
+    readings = [100.0, 101.0, 102.5, 0.5, 1.5]
+    frame = energy.meter_increase(_series(readings, timedelta(minutes=20)), bucket="1d")
+    # 1.0 + 1.5, then the reset counts its new value 0.5, then 1.0
+    assert frame["kwh"].to_list() == pytest.approx([4.0])
+
+
+def test_energy_cost_uses_the_price_in_force() -> None:
+    hourly = _series([1.0, 2.0, 3.0], timedelta(hours=1)).rename({"value": "kwh"})
+    price = _series([0.30, 0.10], timedelta(hours=2))
+    costed = energy.energy_cost(hourly, price)
+    assert costed["cost"].to_list() == pytest.approx([0.30, 0.60, 0.30])
+
+
+def test_hour_weekday_matrix_uses_local_time_across_dst() -> None:
+    # 2026-03-29 is the spring-forward Sunday in Amsterdam: 01:00 UTC is 03:00 CEST.
+    start = datetime(2026, 3, 29, 0, 0, tzinfo=UTC)
+    hourly = _series([1.0, 2.0], timedelta(hours=1), start).rename({"value": "kwh"})
+    matrix = energy.hour_weekday_matrix(hourly, tz="Europe/Amsterdam")
+    assert matrix.rows() == [(7, 1, 1.0), (7, 3, 2.0)]
+
+
+def test_baseload_is_a_low_night_percentile() -> None:
+    values = [200.0 if 1 <= (i // 60) % 24 < 5 else 2000.0 for i in range(24 * 60)]
+    values[120] = 5.0  # one odd sample does not set the baseload
+    power = _series(values, timedelta(minutes=1))
+    assert energy.baseload_w(power, tz="UTC") == pytest.approx(200.0)
+
+
+def test_period_change_is_a_fraction() -> None:
+    assert energy.period_change(120.0, 100.0) == pytest.approx(0.2)
+    assert energy.period_change(5.0, 0.0) is None
+
+
+def test_empty_input_names_what_is_missing() -> None:
+    with pytest.raises(InsufficientData, match="no rows"):
+        energy.integrate_power(_series([], timedelta(minutes=1)), bucket="1h")
+
+
+def test_inputs_are_not_mutated() -> None:
+    power = _series([1000.0] * 10, timedelta(minutes=1))
+    before = power.clone()
+    energy.integrate_power(power, bucket="1h")
+    assert power.equals(before)
