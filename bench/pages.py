@@ -45,6 +45,7 @@ class PageResult:
     first_s: float | None = None
     repeat_s: float | None = None
     rss_mb: float = 0.0
+    shown: str = ""
     problems: list[str] = field(default_factory=list)
 
 
@@ -142,6 +143,14 @@ def new_app_test(script: Path, *, admin: bool, timeout: float) -> object:
     return at
 
 
+def shown_of(at: object) -> str:
+    """Return how many metrics, charts and tables a run drew, so an empty page stands out."""
+    metrics = len(at.metric)  # type: ignore[attr-defined]
+    charts = len(at.get("plotly_chart"))  # type: ignore[attr-defined]
+    tables = len(at.dataframe)  # type: ignore[attr-defined]
+    return f"{metrics}m {charts}c {tables}t"
+
+
 def timed_run(at: object, result: PageResult) -> float | None:
     """Run ``at`` once; return the seconds it took, or None when the run itself failed."""
     began = time.perf_counter()
@@ -165,6 +174,7 @@ def measure(title: str, script: Path, *, admin: bool, timeout: float) -> PageRes
     if result.first_s is not None:
         result.repeat_s = timed_run(at, result)
     result.rss_mb = rss_now_mb()
+    result.shown = shown_of(at)
     return result
 
 
@@ -239,22 +249,23 @@ def mark(value: float | None, limit: float) -> str:
 
 def print_table(results: list[PageResult], *, preimported: bool) -> None:
     """Print the per-page table, the problems and the peak RSS against the targets."""
-    print(
-        f"\n{'page':<18} {'first s (<=3)':>13} {'repeat s (<=1)':>14} {'RSS after MB':>13}  status"
-    )
-    print("-" * 72)
+    head = f"{'first s (<=3)':>13} {'repeat s (<=1)':>14} {'RSS after MB':>13} {'drew':>10}"
+    print(f"\n{'page':<18} {head}  status")
+    print("-" * 84)
     for row in results:
         status = "FAILED" if row.problems else "ok"
         print(
             f"{row.title:<18} {mark(row.first_s, FIRST_TARGET_S):>13} "
-            f"{mark(row.repeat_s, REPEAT_TARGET_S):>14} {row.rss_mb:13,.0f}  {status}"
+            f"{mark(row.repeat_s, REPEAT_TARGET_S):>14} {row.rss_mb:13,.0f} "
+            f"{row.shown:>10}  {status}"
         )
     peak = peak_rss_mb()
     verdict = "ok" if peak <= RSS_TARGET_MB else "OVER"
-    print("-" * 72)
+    print("-" * 84)
     print(
         f"peak RSS of this (app) process: {peak:,.0f} MB (target <= {RSS_TARGET_MB:.0f}) {verdict}"
     )
+    print("drew: metrics (m), plotly charts (c), tables (t) in the last run")
     if not preimported:
         print("(without --preimport the first renders also pay one-time imports: pandas, plotly)")
     for row in results:
