@@ -15,6 +15,9 @@ import pytest
 
 from app.pages import ROOT
 from homeiq.commands.app_cmds import streamlit_command
+from homeiq.sim import GROUND_TRUTH_FILE, simulate_home
+from storage.factory import open_store
+from storage.metadata import MetadataStore
 from tests.conftest import require_peer
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -55,11 +58,36 @@ def _serve(entry: Path, data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
 
 
 @pytest.fixture(scope="module")
-def servers(sim_dir: Path) -> Iterator[dict[str, str]]:
+def live_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a data dir holding a small simulated home that ends now.
+
+    The pages default to "last 7 days" of the wall clock, so the browser needs recent data
+    (the session fixture ends at a fixed past date for reproducible numbers).
+    """
+    data_dir = tmp_path_factory.mktemp("live-home")
+    store = open_store(backend="embedded", data_dir=data_dir)
+    metadata = MetadataStore(data_dir / "homeiq.sqlite")
+    try:
+        simulate_home(
+            store,
+            days=10,
+            entities=30,
+            seed=11,
+            ground_truth_path=data_dir / GROUND_TRUTH_FILE,
+            metadata=metadata,
+        )
+    finally:
+        store.close()
+        metadata.close()
+    return data_dir
+
+
+@pytest.fixture(scope="module")
+def servers(live_dir: Path) -> Iterator[dict[str, str]]:
     """Run the admin app and the kiosk on free loopback ports over the simulated home."""
     started = [
-        _serve(ROOT / "app" / "main.py", sim_dir),
-        _serve(ROOT / "app" / "kiosk.py", sim_dir),
+        _serve(ROOT / "app" / "main.py", live_dir),
+        _serve(ROOT / "app" / "kiosk.py", live_dir),
     ]
     try:
         yield {"admin": started[0][1], "kiosk": started[1][1]}
