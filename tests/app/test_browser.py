@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.pages import ROOT
+from app.pages import ADMIN_PAGES, ROOT, PageSpec
 from homeiq.commands.app_cmds import streamlit_command
 from homeiq.sim import GROUND_TRUTH_FILE, simulate_home
 from storage.factory import open_store
@@ -118,14 +118,26 @@ def _load(browser: object, url: str, shot: str, ready: str) -> list[str]:
     errors: list[str] = []
     page.on("pageerror", lambda err: errors.append(str(err)))
     page.goto(url, wait_until="domcontentloaded")
-    page.wait_for_selector(ready, timeout=60_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        page.wait_for_selector(ready, timeout=60_000)
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / f"failed-{shot}"), full_page=True)
+        raise
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
     )
-    page.wait_for_timeout(1500)  # let plotly finish drawing before the screenshot
-    ARTIFACTS.mkdir(exist_ok=True)
+    # Plotly draws after the script finishes; wait until every chart holds its SVG.
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                 .every(c => c.querySelector('.main-svg'))""",
+        timeout=30_000,
+    )
+    page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
     exceptions = page.locator('[data-testid="stException"]').all_inner_texts()
+    if page.get_by_text("Page not found").count():
+        exceptions.append(f"{url} is not a page")
     page.close()
     return exceptions + errors
 
@@ -136,10 +148,14 @@ def test_admin_app_renders_in_chromium(servers: dict[str, str], browser: object)
     shutil.copyfile(ARTIFACTS / "admin-health.png", ARTIFACTS / "screenshot-readme.png")
 
 
-def test_energy_page_renders_in_chromium(servers: dict[str, str], browser: object) -> None:
-    problems = _load(
-        browser, servers["admin"] + "/energy", "admin-energy.png", '[data-testid="stMetric"]'
-    )
+@pytest.mark.parametrize("spec", [pytest.param(s, id=s.url_path) for s in ADMIN_PAGES])
+def test_every_admin_page_renders_in_chromium(
+    spec: PageSpec, servers: dict[str, str], browser: object
+) -> None:
+    # The first page is the default one and lives at the root URL.
+    path = "" if spec == ADMIN_PAGES[0] else spec.url_path
+    url = f"{servers['admin']}/{path}"
+    problems = _load(browser, url, f"page-{spec.url_path}.png", '[data-testid="stHeading"]')
     assert not problems, problems
 
 
