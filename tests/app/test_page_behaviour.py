@@ -25,7 +25,7 @@ def _run(page: str) -> AppTest:
 def test_energy_daily_totals_equal_store_meter_increases(app_env: Path) -> None:
     at = _run("energy")
     assert not at.exception, [e.value for e in at.exception]
-    shown = pl.from_pandas(at.dataframe[0].value).select("day", "kwh")
+    shown = pl.from_pandas(at.dataframe[0].value).select(pl.col("day").cast(pl.Date), "kwh")
     store = open_store(backend="embedded", data_dir=app_env)
     try:
         hourly = store.aggregate(["sensor.house_energy"], RANGE.start, RANGE.end, "1h", "increase")
