@@ -38,7 +38,6 @@ def time_range_picker(tz: ZoneInfo) -> TimeRange:
 def style_chart(fig: go.Figure, *, y_title: str, height: int = 360) -> go.Figure:
     """Return ``fig`` with a theme-neutral layout, a unit-labelled y axis and local time."""
     fig.update_layout(
-        template="plotly",
         height=height,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         legend={"orientation": "h", "y": -0.2},
