@@ -1,0 +1,273 @@
+"""The Home Assistant source coordinator: connect, snapshot, backfill, stream, reconnect.
+
+Every (re)connect runs the same steps, in an order that leaves no hole:
+1. note where the spool stands (``last_seen``), before anything new is written;
+2. load the entity, device and area registries (areas for the events);
+3. subscribe to ``state_changed`` (and registry updates), so nothing after now is missed;
+4. write the ``get_states`` snapshot;
+5. backfill ``(last_seen - overlap, now]`` from the history API (on first start
+   ``now - first_backfill``). Overlap with live or snapshot events is harmless: the event
+   identity is the same everywhere (see convert.py) and stores keep one row per identity.
+Reconnects back off with jitter, capped; a state change is logged once, not every retry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+from ingest_worker.base import (
+    AuthenticationFailed,
+    EventSink,
+    SourceState,
+    SourceStatus,
+    SourceUnavailable,
+)
+from ingest_worker.ha.backfill import fetch_history
+from ingest_worker.ha.connection import HaConnection
+from ingest_worker.ha.convert import MalformedState, state_to_event
+from ingest_worker.ha.registries import AreaIndex
+from storage.events import Event
+
+_log = logging.getLogger(__name__)
+
+_OVERLAP: Final = timedelta(seconds=5)
+_BATCH: Final = 2000
+_REGISTRY_EVENTS: Final = (
+    "entity_registry_updated",
+    "device_registry_updated",
+    "area_registry_updated",
+)
+
+
+def ws_url_of(url: str) -> str:
+    """Return HA's WebSocket API URL for a base URL given as http(s):// or ws(s)://."""
+    base = url.rstrip("/").removesuffix("/api/websocket")
+    if base.startswith("https://"):
+        base = "wss://" + base.removeprefix("https://")
+    elif base.startswith("http://"):
+        base = "ws://" + base.removeprefix("http://")
+    return base + "/api/websocket"
+
+
+def http_url_of(url: str) -> str:
+    """Return HA's base HTTP URL for a base URL given as http(s):// or ws(s)://."""
+    base = url.rstrip("/").removesuffix("/api/websocket")
+    if base.startswith("wss://"):
+        return "https://" + base.removeprefix("wss://")
+    if base.startswith("ws://"):
+        return "http://" + base.removeprefix("ws://")
+    return base
+
+
+class HomeAssistantSource:
+    """Streams HA state changes into ``sink``; runs until cancelled."""
+
+    def __init__(
+        self,
+        *,
+        url: str,
+        token: str,
+        sink: EventSink,
+        status: SourceStatus,
+        last_seen: Callable[[], Awaitable[datetime | None]],
+        first_backfill: timedelta,
+        ping_interval: float = 10.0,
+        ping_timeout: float = 10.0,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 60.0,
+    ) -> None:
+        self._ws_url = ws_url_of(url)
+        self._http_url = http_url_of(url)
+        self._token = token
+        self._sink = sink
+        self.status = status
+        self._last_seen = last_seen
+        self._first_backfill = first_backfill
+        self._ping_interval = ping_interval
+        self._ping_timeout = ping_timeout
+        self._backoff_base = backoff_base
+        self._backoff_cap = backoff_cap
+        self._areas = AreaIndex()
+        self._refresh: asyncio.Task[None] | None = None
+        # Counters shown on /healthz (status.extra): malformed messages, removed entities,
+        # backfilled events, successful connects.
+        self.counters: dict[str, int] = dict.fromkeys(
+            ("malformed", "removed", "backfilled", "connects"), 0
+        )
+        self.status.extra.update(self.counters)
+
+    def _count(self, name: str, by: int = 1) -> None:
+        self.counters[name] += by
+        self.status.extra[name] = self.counters[name]
+
+    def _malformed(self, reason: str) -> None:
+        self._count("malformed")
+        total = self.counters["malformed"]
+        if total == 1 or total in (10, 100, 1000) or total % 10000 == 0:
+            _log.warning("Home Assistant sent a malformed message (%s); %s so far", reason, total)
+
+    async def run(self) -> None:
+        """Stream until cancelled; raise AuthenticationFailed (never retried) on a bad token."""
+        attempt = 0
+        while True:
+            try:
+                await self._session()
+                reason = "Home Assistant closed the connection"
+            except AuthenticationFailed as err:
+                self.status.state = SourceState.FAILED
+                self.status.last_error = str(err)
+                raise
+            except (SourceUnavailable, OSError, TimeoutError) as err:
+                reason = str(err)
+            if self.status.state == SourceState.CONNECTED:
+                attempt = 0
+                _log.warning("lost Home Assistant at %s (%s); reconnecting", self._ws_url, reason)
+            elif self.status.state != SourceState.RECONNECTING:
+                _log.warning(
+                    "cannot reach Home Assistant at %s (%s); retrying", self._ws_url, reason
+                )
+            self.status.state = SourceState.RECONNECTING
+            self.status.connected_since = None
+            self.status.last_error = reason
+            delay = min(self._backoff_cap, self._backoff_base * 2**attempt)
+            attempt = min(attempt + 1, 16)
+            await asyncio.sleep(delay * random.uniform(0.5, 1.0))
+
+    async def _session(self) -> None:
+        conn = await HaConnection.open(
+            self._ws_url,
+            self._token,
+            ping_interval=self._ping_interval,
+            ping_timeout=self._ping_timeout,
+            on_malformed=self._malformed,
+        )
+        consumer: asyncio.Task[None] | None = None
+        try:
+            since = await self._last_seen()
+            now = datetime.now(UTC)
+            start = since - _OVERLAP if since is not None else now - self._first_backfill
+            await conn.command({"type": "supported_features", "features": {"coalesce_messages": 1}})
+            await self._load_registries(conn)
+            await conn.command({"type": "subscribe_events", "event_type": "state_changed"})
+            for event_type in _REGISTRY_EVENTS:
+                await conn.command({"type": "subscribe_events", "event_type": event_type})
+            consumer = asyncio.create_task(self._consume(conn), name="ha-consumer")
+            states = await conn.command({"type": "get_states"})
+            snapshot = self._convert(states if isinstance(states, list) else [])
+            await self._put(snapshot)
+            entity_ids = {event.entity_id for event in snapshot}
+            await self._backfill(entity_ids, start, datetime.now(UTC))
+            resumed = self.counters["connects"] != 0
+            self._count("connects")
+            self.status.state = SourceState.CONNECTED
+            self.status.connected_since = datetime.now(UTC)
+            self.status.last_error = None
+            _log.info(
+                "%s Home Assistant %s at %s: %d entities, backfilled from %s",
+                "resumed" if resumed else "connected to",
+                conn.ha_version or "?",
+                self._ws_url,
+                len(snapshot),
+                start.isoformat(timespec="seconds"),
+            )
+            await asyncio.wait({consumer}, return_when=asyncio.FIRST_COMPLETED)
+            consumer.result()
+        finally:
+            if consumer is not None:
+                consumer.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await consumer
+            if self._refresh is not None:
+                self._refresh.cancel()
+            await conn.close()
+        raise SourceUnavailable(f"Home Assistant connection {conn.closed_reason or 'ended'}")
+
+    async def _load_registries(self, conn: HaConnection) -> None:
+        entities = await conn.command({"type": "config/entity_registry/list"})
+        devices = await conn.command({"type": "config/device_registry/list"})
+        areas = await conn.command({"type": "config/area_registry/list"})
+        self._areas = AreaIndex.from_registries(_dicts(entities), _dicts(devices), _dicts(areas))
+
+    async def _refresh_registries(self, conn: HaConnection) -> None:
+        await asyncio.sleep(1.0)  # registry updates come in bursts; load once per burst
+        try:
+            await self._load_registries(conn)
+        except SourceUnavailable as err:
+            _log.debug("registry refresh failed: %s", err)
+
+    async def _backfill(self, entity_ids: Iterable[str], start: datetime, end: datetime) -> None:
+        states = await fetch_history(self._http_url, self._token, list(entity_ids), start, end)
+        events = [event for event in self._convert(states) if event.time > start]
+        for offset in range(0, len(events), _BATCH):
+            await self._put(events[offset : offset + _BATCH])
+        self._count("backfilled", len(events))
+
+    async def _consume(self, conn: HaConnection) -> None:
+        while True:
+            message = await conn.events.get()
+            batch: list[Mapping[str, Any]] = []
+            while message is not None:
+                batch.append(message)
+                if len(batch) >= _BATCH or conn.events.empty():
+                    break
+                message = conn.events.get_nowait()
+            await self._put(self._events_of(batch, conn))
+            if message is None:
+                return
+
+    def _events_of(self, messages: Iterable[Mapping[str, Any]], conn: HaConnection) -> list[Event]:
+        states: list[Any] = []
+        for message in messages:
+            event = message.get("event")
+            if not isinstance(event, Mapping):
+                self._malformed("event message without an event")
+                continue
+            kind = event.get("event_type")
+            data = event.get("data")
+            if kind in _REGISTRY_EVENTS:
+                if self._refresh is None or self._refresh.done():
+                    self._refresh = asyncio.create_task(self._refresh_registries(conn))
+                continue
+            if kind != "state_changed" or not isinstance(data, Mapping):
+                self._malformed(f"unexpected event {str(kind)[:40]!r}")
+                continue
+            new_state = data.get("new_state")
+            if new_state is None:
+                # The entity was removed: there is no new state to store, only count it.
+                self._count("removed")
+                continue
+            states.append(new_state)
+        return self._convert(states)
+
+    def _convert(self, states: Iterable[Any]) -> list[Event]:
+        events: list[Event] = []
+        for state in states:
+            if not isinstance(state, Mapping):
+                self._malformed("state is not an object")
+                continue
+            try:
+                events.append(state_to_event(state, self._areas))
+            except MalformedState as err:
+                self._malformed(str(err))
+        return events
+
+    async def _put(self, events: list[Event]) -> None:
+        if not events:
+            return
+        await self._sink.put(events)
+        self.status.events_total += len(events)
+        newest = max(event.time for event in events)
+        if self.status.last_event_at is None or newest > self.status.last_event_at:
+            self.status.last_event_at = newest
+
+
+def _dicts(result: Any) -> list[Mapping[str, Any]]:
+    if not isinstance(result, list):
+        return []
+    return [item for item in result if isinstance(item, Mapping)]
