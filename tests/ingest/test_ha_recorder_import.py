@@ -1,0 +1,135 @@
+"""import-recorder against a recorder database written by a real Home Assistant."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from ingest_worker.recorder_import import ImportResult, UnsupportedRecorder, import_recorder
+from storage.embedded import EmbeddedStore
+from tests.support.ha_peer import HAPeer
+
+LEVEL = "input_number.homeiq_level"
+NOTE = "input_text.homeiq_note"
+
+
+@pytest.fixture(scope="module")
+def recorded(ha_peer: HAPeer) -> tuple[datetime, datetime]:
+    """Make state changes on the real HA and wait until its recorder holds them."""
+    start = datetime.now(UTC)
+    for step in range(6):
+        ha_peer.call_service("input_number", "set_value", entity_id=LEVEL, value=100 + step)
+        ha_peer.call_service("input_text", "set_value", entity_id=NOTE, value=f"note {step}")
+    end = datetime.now(UTC) + timedelta(seconds=1)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with sqlite3.connect(f"file:{ha_peer.database}?mode=ro", uri=True) as db:
+            found = db.execute(
+                "SELECT count(*) FROM states s JOIN states_meta m USING (metadata_id) "
+                "WHERE m.entity_id = ? AND s.state = '105.0'",
+                (LEVEL,),
+            ).fetchone()[0]
+        if found:
+            return start, end
+        time.sleep(0.5)
+    raise AssertionError("HA's recorder did not commit the test changes within 20 s")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[EmbeddedStore]:
+    """Yield a fresh embedded store."""
+    opened = EmbeddedStore(tmp_path / "store")
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def _history_pairs(peer: HAPeer, entity: str, start: datetime, end: datetime) -> list[tuple]:
+    rows = peer.history([entity], start, end).get(entity, [])
+    pairs = [(datetime.fromisoformat(row["last_updated"]), row["state"]) for row in rows]
+    return [pair for pair in pairs if start <= pair[0] < end]
+
+
+def test_import_stores_exactly_the_states_the_history_api_reports(
+    ha_peer: HAPeer, recorded: tuple[datetime, datetime], store: EmbeddedStore
+) -> None:
+    start, end = recorded
+    import_recorder(ha_peer.database, store)
+    for entity in (LEVEL, NOTE):
+        stored = store.read([entity], start, end)
+        pairs = list(zip(stored.get_column("time"), stored.get_column("state"), strict=True))
+        assert pairs == _history_pairs(ha_peer, entity, start, end)
+        assert set(stored.get_column("source")) == {"ha"}
+
+
+def test_import_carries_unit_and_context_of_the_live_state(
+    ha_peer: HAPeer, recorded: tuple[datetime, datetime], store: EmbeddedStore
+) -> None:
+    start, end = recorded
+    import_recorder(ha_peer.database, store)
+    live = next(s for s in ha_peer.states() if s["entity_id"] == LEVEL)
+    stored = store.read([LEVEL], start, end).row(-1, named=True)
+    assert stored["time"] == datetime.fromisoformat(live["last_updated"])
+    assert stored["state"] == live["state"] == "105.0"
+    assert stored["value"] == 105.0
+    assert stored["unit"] == "W"
+    assert stored["context_id"] == live["context"]["id"]
+
+
+def test_second_import_stores_nothing_new(
+    ha_peer: HAPeer, recorded: tuple[datetime, datetime], store: EmbeddedStore
+) -> None:
+    first = import_recorder(ha_peer.database, store)
+    events_after_first = store.stats().events
+    second = import_recorder(ha_peer.database, store)
+    assert first.written > 0
+    assert second.written == 0
+    assert store.stats().events == events_after_first
+
+
+def test_progress_reports_rows_read_against_total(
+    ha_peer: HAPeer, recorded: tuple[datetime, datetime], store: EmbeddedStore
+) -> None:
+    calls: list[tuple[int, int | None]] = []
+    result: ImportResult = import_recorder(
+        ha_peer.database, store, progress=lambda done, total: calls.append((done, total))
+    )
+    assert calls[0][0] == 0
+    assert calls[-1][0] == result.rows
+    assert calls[-1][1] is not None and calls[-1][1] >= result.rows
+
+
+def test_unsupported_schema_version_is_named_in_the_error(
+    ha_peer: HAPeer, recorded: tuple[datetime, datetime], store: EmbeddedStore, tmp_path: Path
+) -> None:
+    copy = tmp_path / "old.db"
+    with (
+        sqlite3.connect(f"file:{ha_peer.database}?mode=ro", uri=True) as source,
+        sqlite3.connect(copy) as target,
+    ):
+        source.backup(target)
+    with sqlite3.connect(copy) as db:
+        db.execute("UPDATE schema_changes SET schema_version = 30")
+    with pytest.raises(UnsupportedRecorder, match="schema version 30"):
+        import_recorder(copy, store)
+    assert store.stats().events == 0
+
+
+def test_a_file_that_is_not_a_recorder_database_gets_a_clear_error(
+    store: EmbeddedStore, tmp_path: Path
+) -> None:
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE t (x)")
+    with pytest.raises(UnsupportedRecorder, match="not a Home Assistant recorder database"):
+        import_recorder(other, store)
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    with pytest.raises(UnsupportedRecorder):
+        import_recorder(text, store)

@@ -1,0 +1,236 @@
+"""A real Home Assistant server on a free loopback port, for tests and benchmarks.
+
+``HAPeer(config_dir).start()`` writes the configuration template, starts ``hass`` from
+the cached venv (tests/support/ha_venv.py), onboards the owner headlessly the first
+time and creates a long-lived access token. ``stop()`` sends SIGTERM to the PID and
+SIGKILL after a timeout; ``start()`` again brings the same instance (config, recorder
+database, token) back, possibly on the same port.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from websockets.sync.client import connect
+
+from tests.support.ha_venv import ensure_venv
+
+TEMPLATE = Path(__file__).with_name("ha_config") / "configuration.yaml"
+OWNER = {"name": "HomeIQ Test", "username": "homeiq", "password": "homeiq-test-password-1"}
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class HAPeer:
+    """One Home Assistant instance bound to ``config_dir``."""
+
+    config_dir: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+    token: str = ""
+
+    @property
+    def url(self) -> str:
+        """Return the HTTP base URL."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        """Return the WebSocket API URL."""
+        return f"ws://127.0.0.1:{self.port}/api/websocket"
+
+    @property
+    def database(self) -> Path:
+        """Return the recorder SQLite database path."""
+        return self.config_dir / "home-assistant_v2.db"
+
+    @property
+    def pid(self) -> int | None:
+        """Return the hass PID while it runs."""
+        return self.process.pid if self.process is not None else None
+
+    def start(self, timeout: float = 180.0) -> HAPeer:
+        """Start hass, wait until it is RUNNING and a token works; return self."""
+        venv = ensure_venv()
+        self.config_dir.mkdir(parents=True, exist_ok=True)
+        text = TEMPLATE.read_text().replace("@PORT@", str(self.port))
+        (self.config_dir / "configuration.yaml").write_text(text)
+        log = (self.config_dir / "hass.out").open("ab")
+        self.process = subprocess.Popen(
+            [str(venv / "bin" / "hass"), "-c", str(self.config_dir), "--skip-pip"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        log.close()
+        try:
+            self._wait_ready(time.monotonic() + timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop hass: SIGTERM by PID, SIGKILL when it has not exited after ``timeout``."""
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        os.kill(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(10)
+
+    def kill(self) -> None:
+        """Stop hass with SIGKILL at once (a crash, as far as clients can tell)."""
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(10)
+
+    def restart(self, timeout: float = 180.0) -> HAPeer:
+        """Stop and start the same instance on the same port; return self."""
+        self.stop()
+        return self.start(timeout)
+
+    def _alive(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            tail = (self.config_dir / "hass.out").read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"hass exited during start-up; log tail:\n{tail}")
+
+    def _wait_ready(self, deadline: float) -> None:
+        with httpx.Client(base_url=self.url, timeout=10.0) as http:
+            while True:
+                self._alive()
+                try:
+                    if http.get("/api/onboarding").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"HA at {self.url} did not answer in time")
+                time.sleep(0.3)
+            self.token = self._ensure_token(http)
+            while True:
+                self._alive()
+                config = http.get("/api/config", headers=self._headers()).json()
+                if config.get("state") == "RUNNING":
+                    return
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"HA at {self.url} stayed in state {config.get('state')}")
+                time.sleep(0.3)
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def _ensure_token(self, http: httpx.Client) -> str:
+        token_file = self.config_dir / "homeiq-token"
+        if token_file.is_file():
+            token = token_file.read_text().strip()
+            ok = http.get("/api/", headers={"Authorization": f"Bearer {token}"})
+            if ok.status_code == 200:
+                return token
+        client_id = self.url + "/"
+        steps = {step["step"]: step["done"] for step in http.get("/api/onboarding").json()}
+        if not steps.get("user"):
+            body = {"client_id": client_id, "language": "en", **OWNER}
+            code = http.post("/api/onboarding/users", json=body).raise_for_status().json()
+            auth_code = code["auth_code"]
+        else:
+            flow = http.post(
+                "/auth/login_flow",
+                json={
+                    "client_id": client_id,
+                    "handler": ["homeassistant", None],
+                    "redirect_uri": client_id,
+                },
+            ).raise_for_status()
+            step = http.post(
+                f"/auth/login_flow/{flow.json()['flow_id']}",
+                json={
+                    "client_id": client_id,
+                    "username": OWNER["username"],
+                    "password": OWNER["password"],
+                },
+            ).raise_for_status()
+            auth_code = step.json()["result"]
+        grant = {"grant_type": "authorization_code", "code": auth_code, "client_id": client_id}
+        access = http.post("/auth/token", data=grant).raise_for_status().json()["access_token"]
+        headers = {"Authorization": f"Bearer {access}"}
+        # The core_config step would create network-bound config entries; skip it.
+        for step_name, payload in (
+            ("analytics", {}),
+            ("integration", {"client_id": client_id, "redirect_uri": client_id}),
+        ):
+            if not steps.get(step_name):
+                http.post(f"/api/onboarding/{step_name}", json=payload, headers=headers)
+        token = self._long_lived_token(access)
+        token_file.write_text(token)
+        token_file.chmod(0o600)
+        return token
+
+    def _long_lived_token(self, access: str) -> str:
+        with connect(self.ws_url, open_timeout=10, max_size=None) as ws:
+            ws.recv(10)
+            ws.send(json.dumps({"type": "auth", "access_token": access}))
+            reply = json.loads(ws.recv(10))
+            if reply.get("type") != "auth_ok":
+                raise RuntimeError(f"HA refused the onboarding access token: {reply.get('type')}")
+            request = {
+                "id": 1,
+                "type": "auth/long_lived_access_token",
+                "client_name": f"homeiq-tests-{time.time_ns()}",
+                "lifespan": 3650,
+            }
+            ws.send(json.dumps(request))
+            result = json.loads(ws.recv(10))
+            if not result.get("success"):
+                raise RuntimeError(f"HA did not create a long-lived token: {result.get('error')}")
+            return str(result["result"])
+
+    # ---- REST helpers the tests use -------------------------------------------------
+
+    def call_service(self, domain: str, service: str, **data: Any) -> None:
+        """Call an HA service through the REST API."""
+        with httpx.Client(base_url=self.url, timeout=30.0, headers=self._headers()) as http:
+            http.post(f"/api/services/{domain}/{service}", json=data).raise_for_status()
+
+    def states(self) -> list[dict[str, Any]]:
+        """Return every entity's current state as the REST API reports it."""
+        with httpx.Client(base_url=self.url, timeout=30.0, headers=self._headers()) as http:
+            result: list[dict[str, Any]] = http.get("/api/states").raise_for_status().json()
+            return result
+
+    def history(
+        self, entity_ids: list[str], start: datetime, end: datetime
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Return the recorded states of ``entity_ids`` updated in [start, end], full objects."""
+        params = {
+            "filter_entity_id": ",".join(entity_ids),
+            "end_time": end.isoformat(),
+            "significant_changes_only": "0",
+            # Without this HA adds the state current at ``start`` stamped ``start``.
+            "skip_initial_state": "1",
+        }
+        with httpx.Client(base_url=self.url, timeout=60.0, headers=self._headers()) as http:
+            reply = http.get(f"/api/history/period/{start.isoformat()}", params=params)
+            rows: list[list[dict[str, Any]]] = reply.raise_for_status().json()
+        return {series[0]["entity_id"]: series for series in rows if series}
