@@ -17,7 +17,6 @@ try:
 except ServiceError as err:
     st.error(str(err))
     st.stop()
-st.caption(f"{rng.label} · times in {svc.settings.timezone}")
 if report is None:
     st.info(
         "No energy data in this range: the store is empty or has no energy meter "
@@ -25,6 +24,8 @@ if report is None:
         "Pick a longer range, or add a meter in Home Assistant."
     )
     st.stop()
+kind = "cumulative meter" if report.source_kind == "meter" else "power sensor"
+st.caption(f"{rng.label} · times in {svc.settings.timezone} · from {report.source} ({kind})")
 for note in report.notes:
     st.info(note)
 
@@ -33,7 +34,8 @@ delta = f"{report.change:+.0%} vs previous period" if report.change is not None 
 cols[0].metric("Consumption", f"{report.total_kwh:,.1f} kWh", delta, delta_color="inverse")
 cols[1].metric("Cost", f"€ {report.total_cost:,.2f}" if report.total_cost is not None else "—")
 cols[2].metric("Baseload", f"{report.baseload_w:,.0f} W" if report.baseload_w else "—")
-cols[3].metric("From", report.source, help=f"a cumulative {report.source_kind}")
+days = max(report.daily.height, 1)
+cols[3].metric("Per day", f"{report.total_kwh / days:,.1f} kWh", help="mean over the days shown")
 
 local = pl.col("time").dt.convert_time_zone(svc.settings.timezone)
 hourly = report.hourly.with_columns(local.alias("local_time"))

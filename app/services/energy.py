@@ -8,9 +8,9 @@ from typing import Final
 
 import polars as pl
 import streamlit as st
-from analytics.errors import InsufficientData
 
 from analytics import energy as energy_math
+from analytics.errors import InsufficientData
 from app.services.context import ServiceError, Services
 from app.services.timerange import TimeRange
 from storage.errors import StoreError
@@ -123,7 +123,13 @@ def _energy_report(svc: Services, rng: TimeRange, tz: str) -> EnergyReport | Non
     else:
         notes.append(f"No price sensor ({PRICE}); costs are not shown.")
     total = float(hourly["kwh"].sum())
-    previous_total = float(previous["kwh"].sum()) if previous.height else None
+    # A previous period with far fewer hours of data (store younger than two ranges)
+    # would show a meaningless jump, so compare only like with like.
+    previous_total: float | None = None
+    if previous.height >= 0.9 * hourly.height:
+        previous_total = float(previous["kwh"].sum())
+    elif rng.span.days >= 1:
+        notes.append("The previous period has too little data to compare with.")
     change = (
         energy_math.period_change(total, previous_total) if previous_total is not None else None
     )
