@@ -351,7 +351,12 @@ async def bench_ha(args: argparse.Namespace, tmp: Path) -> tuple[Any, dict[int, 
             tmp,
         )
         try:
-            await asyncio.wait_for(fake.subscribed.wait(), 60)
+            for _ in range(600):
+                if fake.subscribed.is_set() or worker.poll() is not None:
+                    break
+                await asyncio.sleep(0.1)
+            if not fake.subscribed.is_set():
+                raise RuntimeError(f"worker never subscribed; see {tmp / 'worker.log'}")
             queryable_at = await _measure(fake.sent_at, args.events - 1, tmp, args.timeout)
             rss = _peak_rss_mb(worker.pid)
         finally:

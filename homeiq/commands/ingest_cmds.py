@@ -33,9 +33,8 @@ def _settings() -> Settings:
 
 
 def _open_store(settings: Settings) -> TimeSeriesStore:
-    from storage.factory import open_store
-
     from storage.errors import StoreError
+    from storage.factory import open_store
 
     token = settings.influx_token.get_secret_value() if settings.influx_token else None
     try:
@@ -125,8 +124,9 @@ def import_recorder(
     path: Annotated[Path, typer.Argument(help="Home Assistant recorder database (SQLite).")],
 ) -> None:
     """Import history from an HA recorder database into the store, idempotently."""
-    from ingest_worker.recorder_import import import_recorder as run_import
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from ingest_worker.recorder_import import import_recorder as run_import
 
     if not path.is_file():
         typer.echo(f"import-recorder: {path} is not a file; give the path of home-assistant_v2.db")
@@ -152,4 +152,7 @@ def import_recorder(
         raise typer.Exit(1) from None
     finally:
         store.close()
-    typer.echo(f"import-recorder: {result}")
+    typer.echo(
+        f"import-recorder: read {result.rows} states (recorder schema {result.schema_version}), "
+        f"stored {result.written} new, {result.skipped} skipped"
+    )
