@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import plotly.express as px
+import polars as pl
 import streamlit as st
 
 from app.services import ServiceError, get_services, health
-from app.widgets import fmt_bytes, fmt_time
+from app.widgets import fmt_bytes, fmt_time, style_chart
 
 st.title("Health")
 try:
@@ -40,14 +42,15 @@ if summary.events == 0:
     st.stop()
 
 st.subheader("Ingest worker")
-worker = health.worker_summary(svc)
+now = datetime.now(UTC)
+worker = health.worker_summary(svc, now)
 (st.success if worker.running else st.info)(worker.message)
 if worker.sources:
     rows = [
         {
             "source": name,
             "state": info.get("state"),
-            "last event": info.get("last_event"),
+            "last event": health.last_event_age(info.get("last_event"), now),
             "events/s (1 min)": info.get("events_per_s_1m"),
             "events/s (15 min)": info.get("events_per_s_15m"),
             "last error": info.get("last_error"),
@@ -60,6 +63,18 @@ if worker.spool:
         f"Spool: {worker.spool.get('depth', 0):,} events waiting, "
         f"{fmt_bytes(worker.spool.get('bytes'))} of {fmt_bytes(worker.spool.get('budget_bytes'))}"
     )
+try:
+    rate = health.event_rate(svc, svc.key, now.replace(second=0, microsecond=0))
+except ServiceError as err:
+    st.warning(str(err))
+else:
+    if rate.height:
+        local = rate.with_columns(pl.col("time").dt.convert_time_zone(svc.settings.timezone))
+        fig = px.area(local.to_pandas(), x="time", y="events_per_s", labels={"time": ""})
+        st.caption("Numeric samples stored per second, last 3 h (all sources, 5-min buckets)")
+        st.plotly_chart(style_chart(fig, y_title="events/s", height=160), use_container_width=True)
+    else:
+        st.caption("No events stored in the last 3 hours.")
 
 try:
     entities = health.entity_table(svc, svc.key)

@@ -104,6 +104,34 @@ def worker_summary(svc: Services, now: datetime | None = None) -> WorkerSummary:
     )
 
 
+def last_event_age(last_event: object, now: datetime) -> str:
+    """Return how long ago an ISO ``last_event`` time was (``12 s``, ``3 h``), or a dash."""
+    if not isinstance(last_event, str):
+        return "—"
+    try:
+        moment = datetime.fromisoformat(last_event)
+    except ValueError:
+        return "—"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return _ago(max(now - moment, timedelta(0)))
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def event_rate(_svc: Services, key: str, end: datetime, hours: int = 3) -> pl.DataFrame:
+    """Return ``time, events_per_s``: numeric samples stored per second per 5 minutes."""
+    del key
+    try:
+        counts = _svc.store.aggregate(None, end - timedelta(hours=hours), end, "5m", "count")
+    except StoreError as err:
+        raise _guard("Counting recent events", err) from err
+    return (
+        counts.group_by("time")
+        .agg((pl.col("value").sum() / 300.0).alias("events_per_s"))
+        .sort("time")
+    )
+
+
 def _replace(summary: WorkerSummary, *, message: str) -> WorkerSummary:
     return WorkerSummary(
         running=summary.running,
