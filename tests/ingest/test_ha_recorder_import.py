@@ -16,6 +16,7 @@ from tests.support.ha_peer import HAPeer
 
 LEVEL = "input_number.homeiq_level"
 NOTE = "input_text.homeiq_note"
+SWITCH = "input_boolean.homeiq_switch"
 
 
 @pytest.fixture(scope="module")
@@ -133,3 +134,19 @@ def test_a_file_that_is_not_a_recorder_database_gets_a_clear_error(
     text.write_text("hello")
     with pytest.raises(UnsupportedRecorder):
         import_recorder(text, store)
+
+
+def test_import_takes_areas_from_the_registries_beside_the_database(
+    ha_peer: HAPeer, recorded: tuple[datetime, datetime], store: EmbeddedStore
+) -> None:
+    ha_peer.ws_command("config/entity_registry/update", entity_id=SWITCH, area_id="kitchen")
+    ha_peer.call_service("input_boolean", "toggle", entity_id=SWITCH)
+    registry = ha_peer.config_dir / ".storage" / "core.entity_registry"
+    deadline = time.monotonic() + 30  # HA saves registries a few seconds after a change
+    while time.monotonic() < deadline:
+        if registry.is_file() and '"area_id":"kitchen"' in registry.read_text():
+            break
+        time.sleep(0.5)
+    import_recorder(ha_peer.database, store)
+    stored = store.latest([SWITCH])
+    assert stored.get_column("area").to_list() == ["Kitchen"]

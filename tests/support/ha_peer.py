@@ -213,6 +213,19 @@ class HAPeer:
         with httpx.Client(base_url=self.url, timeout=30.0, headers=self._headers()) as http:
             http.post(f"/api/services/{domain}/{service}", json=data).raise_for_status()
 
+    def ws_command(self, kind: str, **payload: Any) -> Any:
+        """Send one WebSocket API command (config/entity_registry/update...); return its result."""
+        with connect(self.ws_url, open_timeout=10, max_size=None) as ws:
+            ws.recv(10)
+            ws.send(json.dumps({"type": "auth", "access_token": self.token}))
+            if json.loads(ws.recv(10)).get("type") != "auth_ok":
+                raise RuntimeError("HA refused the test token")
+            ws.send(json.dumps({"id": 1, "type": kind, **payload}))
+            reply = json.loads(ws.recv(30))
+            if not reply.get("success"):
+                raise RuntimeError(f"HA refused {kind}: {reply.get('error')}")
+            return reply.get("result")
+
     def states(self) -> list[dict[str, Any]]:
         """Return every entity's current state as the REST API reports it."""
         with httpx.Client(base_url=self.url, timeout=30.0, headers=self._headers()) as http:
