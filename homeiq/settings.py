@@ -106,6 +106,12 @@ class Settings(BaseSettings):
     )
 
     # --- app -----------------------------------------------------------------------
+    app_host: str = Field(
+        "0.0.0.0",
+        description="Address the workbench and kiosk listen on: `0.0.0.0` reaches them from "
+        "other devices (the kiosk tablet; there is no login, so only on a trusted LAN), "
+        "`127.0.0.1` keeps them on this machine.",
+    )
     app_port: int = Field(8501, ge=1, le=65535, description="Port of the admin workbench.")
     kiosk_port: int = Field(8502, ge=1, le=65535, description="Port of the read-only kiosk.")
     kiosk_refresh_seconds: int = Field(

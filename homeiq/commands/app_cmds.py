@@ -17,6 +17,9 @@ ADMIN_ENTRY = ROOT / "app" / "main.py"
 KIOSK_ENTRY = ROOT / "app" / "kiosk.py"
 
 
+HOST_HELP = "Address to listen on (default: HOMEIQ_APP_HOST)."
+
+
 def register(app: typer.Typer) -> None:
     """Add ``app``, ``kiosk`` and ``run`` to ``app``."""
     app.command("app")(admin)
@@ -49,17 +52,17 @@ def _exec(command: list[str]) -> None:
 
 
 def admin(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "0.0.0.0",
+    host: Annotated[str | None, typer.Option(help=HOST_HELP)] = None,
 ) -> None:
     """Serve the admin workbench on HOMEIQ_APP_PORT (default 8501)."""
     from homeiq.commands.store_cmds import _settings
 
     settings = _settings()
-    _exec(streamlit_command(ADMIN_ENTRY, settings.app_port, host))
+    _exec(streamlit_command(ADMIN_ENTRY, settings.app_port, host or settings.app_host))
 
 
 def kiosk(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "0.0.0.0",
+    host: Annotated[str | None, typer.Option(help=HOST_HELP)] = None,
 ) -> None:
     """Serve the read-only kiosk on HOMEIQ_KIOSK_PORT (default 8502)."""
     from homeiq.commands.store_cmds import _settings
@@ -68,11 +71,11 @@ def kiosk(
     if not KIOSK_ENTRY.is_file():
         typer.echo("kiosk: app/kiosk.py is missing from this checkout", err=True)
         raise typer.Exit(1)
-    _exec(streamlit_command(KIOSK_ENTRY, settings.kiosk_port, host))
+    _exec(streamlit_command(KIOSK_ENTRY, settings.kiosk_port, host or settings.app_host))
 
 
 def run(
-    host: Annotated[str, typer.Option(help="Address the app and kiosk listen on.")] = "0.0.0.0",
+    host: Annotated[str | None, typer.Option(help=HOST_HELP)] = None,
     demo_days: Annotated[int, typer.Option(help="Days of simulated home when empty.")] = 30,
     demo_entities: Annotated[int, typer.Option(help="Simulated entities when empty.")] = 150,
 ) -> None:
@@ -80,6 +83,7 @@ def run(
     from homeiq.commands import store_cmds
 
     settings = store_cmds._settings()
+    host = host or settings.app_host
     store = store_cmds._open_store(settings)
     try:
         empty = store.stats().events == 0
