@@ -4,7 +4,7 @@ A reader task owns the socket: command results resolve the future of their id, e
 into a bounded queue (a full queue stops the reader, so a slow sink slows the socket
 instead of growing memory), and frames that are not valid JSON messages are counted, never
 raised. Liveness uses WebSocket pings with a timeout (websockets' keepalive): a peer that
-stops answering closes the connection within ``ping_interval + ping_timeout`` seconds.
+stops answering is dropped within ``ping_interval + ping_timeout`` + 2 seconds.
 """
 
 from __future__ import annotations
@@ -74,6 +74,7 @@ class HaConnection:
                 ping_timeout=ping_timeout,
                 open_timeout=_AUTH_TIMEOUT,
                 compression=None,
+                close_timeout=2.0,  # a hung peer never answers the close frame
             )
         except (OSError, TimeoutError, InvalidHandshake, InvalidURI) as err:
             raise SourceUnavailable(f"cannot connect to {ws_url}: {err}") from err

@@ -94,11 +94,16 @@ async def running_source(
 
 @dataclass
 class DroppingProxy:
-    """TCP proxy to ``target_port``; ``drop()`` cuts live connections, ``blocked`` refuses new."""
+    """TCP proxy to ``target_port``.
+
+    ``drop()`` cuts live connections, ``blocked`` refuses new ones, ``frozen`` stops
+    forwarding without closing anything (a peer that hangs).
+    """
 
     target_port: int
     port: int = 0
     blocked: bool = False
+    frozen: bool = False
     accepted: int = 0
     _writers: list[asyncio.StreamWriter] = field(default_factory=list)
     _server: asyncio.Server | None = None
@@ -138,16 +143,17 @@ class DroppingProxy:
             writer.transport.abort()
             return
         self._writers += [writer, up_writer]
-        await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
 
-
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    with contextlib.suppress(Exception):
-        while data := await reader.read(65536):
-            writer.write(data)
-            await writer.drain()
-    with contextlib.suppress(Exception):
-        writer.close()
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(Exception):
+            while data := await reader.read(65536):
+                while self.frozen:  # a hung peer: bytes go nowhere, nothing is closed
+                    await asyncio.sleep(0.05)
+                writer.write(data)
+                await writer.drain()
+        with contextlib.suppress(Exception):
+            writer.close()
 
 
 @dataclass
@@ -202,6 +208,22 @@ class FakeHA:
         ) as server:
             self.port = next(iter(server.sockets)).getsockname()[1]
             yield self
+
+
+def ws_command(peer_ws_url: str, token: str, payload: dict[str, Any]) -> Any:
+    """Return the result of one WebSocket command sent to a real HA (raises on failure)."""
+    from websockets.sync.client import connect
+
+    with connect(peer_ws_url, open_timeout=10, max_size=None) as ws:
+        ws.recv(10)
+        ws.send(json.dumps({"type": "auth", "access_token": token}))
+        if json.loads(ws.recv(10)).get("type") != "auth_ok":
+            raise RuntimeError("HA refused the test token")
+        ws.send(json.dumps({**payload, "id": 1}))
+        reply = json.loads(ws.recv(30))
+        if not reply.get("success"):
+            raise RuntimeError(f"{payload['type']} failed: {reply.get('error')}")
+        return reply["result"]
 
 
 def state_changed(new_state: dict[str, Any] | None) -> dict[str, Any]:
