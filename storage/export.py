@@ -141,6 +141,10 @@ def export_events(
     if bucket is not None:
         parse_bucket(bucket)
         check_agg(agg or "mean")
+    if out.exists() and not out.is_file():
+        # The file is renamed into place at the end; renaming over a device such as
+        # /dev/null or a folder would replace it, so refuse instead.
+        raise ExportError(f"export target {out} exists and is not a regular file; give a file path")
     groups = _groups(store, entities)
     temp = out.with_name(f".{out.name}.partial")
     rows = 0

@@ -176,3 +176,17 @@ def test_windowed_increase_export_equals_one_aggregate_query(
     assert exported.get_column("time").to_list() == whole.get_column("time").to_list()
     diff = (exported.get_column("value") - whole.get_column("value")).abs().max()
     assert diff is not None and diff < 1e-9  # type: ignore[operator]
+
+
+def test_export_refuses_to_replace_something_that_is_not_a_file(
+    demo_home: Homeiq, tmp_path: Path
+) -> None:
+    # The export is renamed into place; renaming over a device (/dev/null) or a folder would
+    # destroy it, so the export must refuse and leave the target alone.
+    target = tmp_path / "a-folder"
+    target.mkdir()
+    (target / "keep.txt").write_text("keep", encoding="utf-8")
+    result = demo_home("export", "--format", "csv", "--out", str(target))
+    assert result.exit_code != 0
+    assert "not a regular file" in result.output
+    assert (target / "keep.txt").read_text(encoding="utf-8") == "keep"
