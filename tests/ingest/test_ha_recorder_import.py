@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -12,6 +14,7 @@ import pytest
 
 from ingest_worker.recorder_import import ImportResult, UnsupportedRecorder, import_recorder
 from storage.embedded import EmbeddedStore
+from storage.factory import open_store
 from tests.support.ha_peer import HAPeer
 
 LEVEL = "input_number.homeiq_level"
@@ -141,12 +144,41 @@ def test_import_takes_areas_from_the_registries_beside_the_database(
 ) -> None:
     ha_peer.ws_command("config/entity_registry/update", entity_id=SWITCH, area_id="kitchen")
     ha_peer.call_service("input_boolean", "toggle", entity_id=SWITCH)
-    registry = ha_peer.config_dir / ".storage" / "core.entity_registry"
-    deadline = time.monotonic() + 30  # HA saves registries a few seconds after a change
-    while time.monotonic() < deadline:
-        if registry.is_file() and '"area_id":"kitchen"' in registry.read_text():
-            break
-        time.sleep(0.5)
+    # HA saves registries lazily, at the latest when it stops.
+    ha_peer.restart()
     import_recorder(ha_peer.database, store)
     stored = store.latest([SWITCH])
     assert stored.get_column("area").to_list() == ["Kitchen"]
+
+
+def _homeiq_import(database: Path, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(data_dir), "HOMEIQ_DATA_DIR": str(data_dir)}
+    command = [str(Path(sys.executable).with_name("homeiq")), "import-recorder", str(database)]
+    return subprocess.run(
+        command, cwd=data_dir, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_cli_import_recorder_fills_the_configured_store(
+    ha_peer: HAPeer, recorded: tuple[datetime, datetime], tmp_path: Path
+) -> None:
+    start, end = recorded
+    done = _homeiq_import(ha_peer.database, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "stored" in done.stdout
+    store = open_store(backend="embedded", data_dir=tmp_path)
+    try:
+        stored = store.read([LEVEL], start, end)
+    finally:
+        store.close()
+    pairs = list(zip(stored.get_column("time"), stored.get_column("state"), strict=True))
+    assert pairs == _history_pairs(ha_peer, LEVEL, start, end)
+
+
+def test_cli_import_recorder_explains_an_unsupported_database(tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE t (x)")
+    done = _homeiq_import(other, tmp_path)
+    assert done.returncode == 1
+    assert "not a Home Assistant recorder database" in done.stderr
