@@ -14,10 +14,11 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from ingest_worker.ha.registries import AreaIndex
-from storage.events import Event, parse_value
+from storage.events import Event, attributes_json, parse_value
 
 # Attributes that get their own event column instead of staying in ``attributes``.
 _LIFTED: Final = frozenset({"unit_of_measurement", "device_class"})
+_INT64: Final = 2**63
 
 
 class MalformedState(ValueError):
@@ -62,6 +63,34 @@ def state_to_event(state: Mapping[str, Any], areas: AreaIndex) -> Event:
         unit=unit if isinstance(unit, str) else None,
         device_class=device_class if isinstance(device_class, str) else None,
         area=areas.area_of(entity_id),
-        attributes={key: value for key, value in attributes.items() if key not in _LIFTED},
+        attributes=json_safe(
+            {key: value for key, value in attributes.items() if key not in _LIFTED}
+        ),
         context_id=context_id if isinstance(context_id, str) else None,
     )
+
+
+def json_safe(attributes: dict[str, Any]) -> dict[str, Any]:
+    """Return ``attributes`` unchanged when they serialize, else a cleaned copy that does.
+
+    The spool commits many events in one transaction; one attribute orjson cannot write
+    (an integer beyond 64 bits, say) must not fail the others, so it is made text here.
+    """
+    try:
+        attributes_json(attributes)
+    except (TypeError, ValueError):
+        cleaned = _clean(attributes)
+        return cleaned if isinstance(cleaned, dict) else {}
+    return attributes
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, bool) or value is None or isinstance(value, str | float):
+        return value
+    if isinstance(value, int):
+        return value if -_INT64 <= value < _INT64 else str(value)
+    if isinstance(value, Mapping):
+        return {str(key): _clean(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(item) for item in value]
+    return str(value)

@@ -34,6 +34,7 @@ def _frames() -> list[str]:
                 state_changed(None),
                 state_changed(_state("sensor.nan", "nan", reading=float("nan"))),
                 state_changed(_state("sensor.inf", "inf", unit_of_measurement="W")),
+                state_changed(_state("sensor.huge", "1", big=2**70, fine=[1, 2])),
             ]
         ),
         json.dumps(state_changed(_state("sensor.big", "on", blob="x" * (1024 * 1024)))),
@@ -58,7 +59,8 @@ async def test_bad_frames_are_counted_and_good_ones_stored(tmp_path: Path) -> No
     assert state == SourceState.CONNECTED
     assert counters["malformed"] == 3  # not JSON, no timestamp, not an object
     assert counters["removed"] == 1
-    assert sorted(rows["entity_id"]) == ["sensor.big", "sensor.inf", "sensor.nan", "sensor.ok"]
+    stored = sorted(rows["entity_id"])
+    assert stored == ["sensor.big", "sensor.huge", "sensor.inf", "sensor.nan", "sensor.ok"]
     ok = rows.filter(entity_id="sensor.ok").row(0, named=True)
     assert (ok["state"], ok["value"], ok["unit"]) == ("21.5", 21.5, "°C")
     assert ok["time"].isoformat() == STAMP
@@ -76,3 +78,9 @@ async def test_one_mib_attribute_is_stored_whole(tmp_path: Path) -> None:
     rows, _, _ = await _stream(tmp_path)
     big = json.loads(rows.filter(entity_id="sensor.big")["attributes"][0])
     assert len(big["blob"]) == 1024 * 1024
+
+
+async def test_integer_beyond_64_bits_is_stored_as_text(tmp_path: Path) -> None:
+    rows, _, _ = await _stream(tmp_path)
+    huge = json.loads(rows.filter(entity_id="sensor.huge")["attributes"][0])
+    assert huge == {"big": str(2**70), "fine": [1, 2]}
