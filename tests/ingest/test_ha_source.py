@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -73,3 +73,25 @@ async def test_auth_invalid_stops_without_retry(ha_peer: HAPeer, tmp_path: Path)
     finally:
         await proxy.close()
     assert proxy.accepted == 1
+
+
+async def test_first_start_backfills_the_configured_window(ha_peer: HAPeer, tmp_path: Path) -> None:
+    for level in (9001, 9002, 9003):
+        await asyncio.to_thread(
+            ha_peer.call_service,
+            "input_number",
+            "set_value",
+            entity_id="input_number.homeiq_level",
+            value=level,
+        )
+        await asyncio.sleep(0.15)
+    await asyncio.sleep(1.5)  # the recorder commits every second
+    window = timedelta(minutes=5)
+    async with running_source(ha_peer.url, ha_peer.token, tmp_path, first_backfill=window) as h:
+        await h.wait_connected()
+        await h.wait_stored()
+        levels = h.rows(["input_number.homeiq_level"])["state"].to_list()
+        backfilled = h.source.counters["backfilled"]
+    # 9003 is also the current state (snapshot); the two before it come only from history.
+    assert {"9001.0", "9002.0", "9003.0"} <= set(levels)
+    assert backfilled >= 3
