@@ -9,11 +9,13 @@ database, token) back, possibly on the same port.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,7 +28,15 @@ from websockets.sync.client import connect
 from tests.support.ha_venv import ensure_venv
 
 TEMPLATE = Path(__file__).with_name("ha_config") / "configuration.yaml"
+PR_SET_PDEATHSIG = 1
 OWNER = {"name": "HomeIQ Test", "username": "homeiq", "password": "homeiq-test-password-1"}
+
+
+def _die_with_parent() -> None:
+    # Runs in the child before exec: if the test process dies (pytest killed, CI
+    # timeout), the kernel sends hass SIGTERM, so no orphan HA keeps a port and 200 MB.
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_port() -> int:
@@ -78,6 +88,7 @@ class HAPeer:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
         log.close()
         try:
