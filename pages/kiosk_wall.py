@@ -21,6 +21,9 @@ def wall() -> None:
     """Draw the tiles and the power chart; reruns on the kiosk timer."""
     now = datetime.now(UTC)
     st.markdown(f"## {now.astimezone(reader.tz):%A %H:%M}")
+    problem = reader.store_problem()
+    if problem:
+        st.error(f"The store does not answer: {problem}")
     values = kiosk.tile_values(reader, now)
     for row_start in range(0, len(values), 3):
         for column, (spec, value) in zip(

@@ -48,6 +48,14 @@ class KioskReader:
         self.__metadata = metadata
         self.tz = ZoneInfo(tz)
 
+    def store_problem(self) -> str | None:
+        """Return why the store does not answer now, or None when it does."""
+        try:
+            health = self.__store.health()
+        except StoreError as err:
+            return str(err)
+        return None if health.ok else health.detail
+
     def latest(self, entity_id: str) -> dict[str, Any] | None:
         """Return the newest event of ``entity_id`` as a dict, or None."""
         frame = self.__store.latest([entity_id])

@@ -86,6 +86,7 @@ def test_kiosk_reader_offers_no_write() -> None:
         "today_energy",
         "power_last_24h",
         "ha_connection",
+        "store_problem",
         "tz",
     }
     for verb in ("write", "export", "deploy", "delete", "apply", "set", "add", "update"):
