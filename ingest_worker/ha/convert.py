@@ -48,12 +48,12 @@ def state_to_event(state: Mapping[str, Any], areas: AreaIndex) -> Event:
         raise MalformedState(f"state of {entity_id} is {type(raw_state).__name__}, not text")
     time = parse_ha_time(state.get("last_updated") or state.get("last_changed"))
     attributes = state.get("attributes") or {}
-    if not isinstance(attributes, Mapping):
+    if not isinstance(attributes, dict):
         raise MalformedState(f"attributes of {entity_id} are {type(attributes).__name__}")
     unit = attributes.get("unit_of_measurement")
     device_class = attributes.get("device_class")
     context = state.get("context")
-    context_id = context.get("id") if isinstance(context, Mapping) else None
+    context_id = context.get("id") if isinstance(context, dict) else None
     return Event(
         time=time,
         entity_id=entity_id,

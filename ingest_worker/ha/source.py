@@ -225,7 +225,7 @@ class HomeAssistantSource:
         states: list[Any] = []
         for message in messages:
             event = message.get("event")
-            if not isinstance(event, Mapping):
+            if not isinstance(event, dict):
                 self._malformed("event message without an event")
                 continue
             kind = event.get("event_type")
@@ -234,7 +234,7 @@ class HomeAssistantSource:
                 if self._refresh is None or self._refresh.done():
                     self._refresh = asyncio.create_task(self._refresh_registries(conn))
                 continue
-            if kind != "state_changed" or not isinstance(data, Mapping):
+            if kind != "state_changed" or not isinstance(data, dict):
                 self._malformed(f"unexpected event {str(kind)[:40]!r}")
                 continue
             new_state = data.get("new_state")
@@ -248,7 +248,7 @@ class HomeAssistantSource:
     def _convert(self, states: Iterable[Any]) -> list[Event]:
         events: list[Event] = []
         for state in states:
-            if not isinstance(state, Mapping):
+            if not isinstance(state, dict):
                 self._malformed("state is not an object")
                 continue
             try:
