@@ -24,11 +24,12 @@ def _need(frame: pl.DataFrame, columns: tuple[str, ...], what: str) -> None:
 def integrate_power(power: pl.DataFrame, *, bucket: str) -> pl.DataFrame:
     """Return ``time, kwh`` per bucket: trapezoids between samples of ``time, value`` (W).
 
-    Each interval is credited to the bucket it starts in; intervals longer than 15 minutes
-    are gaps (the sensor was down) and are not bridged.
+    An interval crossing a bucket boundary is cut there (power interpolated linearly), so
+    each bucket gets exactly its share; intervals longer than 15 minutes are gaps (the sensor
+    was down) and are not bridged.
     """
     _need(power, ("time", "value"), "integrate_power")
-    frame = (
+    intervals = (
         power.select("time", "value")
         .drop_nulls()
         .filter(pl.col("value").is_finite())
@@ -38,15 +39,46 @@ def integrate_power(power: pl.DataFrame, *, bucket: str) -> pl.DataFrame:
             pl.col("value").shift(-1).alias("next_value"),
         )
         .drop_nulls("next_time")
-        .with_columns(
-            ((pl.col("next_time") - pl.col("time")).dt.total_microseconds() / 3.6e9).alias("h")
-        )
-        .filter(pl.col("h") * 3600 <= MAX_GAP.total_seconds())
-        .with_columns(
-            ((pl.col("value") + pl.col("next_value")) / 2 * pl.col("h") / 1000).alias("kwh")
-        )
+        .with_columns((pl.col("next_time") - pl.col("time")).dt.total_microseconds().alias("_us"))
+        .filter((pl.col("_us") > 0) & (pl.col("_us") <= MAX_GAP.total_seconds() * 1e6))
+        .with_row_index("_interval")
     )
-    return frame.group_by(pl.col("time").dt.truncate(bucket)).agg(pl.col("kwh").sum()).sort("time")
+    boundaries = pl.datetime_ranges(
+        pl.col("time").dt.truncate(bucket).dt.offset_by(bucket),
+        pl.col("next_time"),
+        interval=bucket,
+        closed="left",
+    )
+    # most intervals lie inside one bucket; only the few crossing one are cut (that is slow)
+    crosses = pl.col("time").dt.truncate(bucket) != (
+        pl.col("next_time") - pl.duration(microseconds=1)
+    ).dt.truncate(bucket)
+    inside = intervals.filter(~crosses).with_columns(
+        pl.col("time").alias("_start"), pl.col("next_time").alias("_end")
+    )
+    cut = (
+        intervals.filter(crosses)
+        .with_columns(pl.concat_list(pl.col("time"), boundaries).alias("_start"))
+        .explode("_start")
+        .with_columns(pl.col("_start").shift(-1).over("_interval").alias("_end"))
+        .with_columns(pl.col("_end").fill_null(pl.col("next_time")))
+    )
+    pieces = pl.concat([inside, cut])
+    slope = (pl.col("next_value") - pl.col("value")) / pl.col("_us")
+
+    def watts(at: str) -> pl.Expr:
+        return pl.col("value") + slope * (pl.col(at) - pl.col("time")).dt.total_microseconds()
+
+    hours = (pl.col("_end") - pl.col("_start")).dt.total_microseconds() / 3.6e9
+    return (
+        pieces.select(
+            pl.col("_start").dt.truncate(bucket).alias("time"),
+            ((watts("_start") + watts("_end")) / 2 * hours / 1000).alias("kwh"),
+        )
+        .group_by("time")
+        .agg(pl.col("kwh").sum())
+        .sort("time")
+    )
 
 
 def energy_cost(energy: pl.DataFrame, price: pl.DataFrame) -> pl.DataFrame:

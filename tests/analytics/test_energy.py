@@ -26,6 +26,22 @@ def test_constant_1000_w_for_two_hours_is_2_kwh() -> None:
     assert hourly["kwh"].to_list() == pytest.approx([1.0, 1.0])
 
 
+def test_an_interval_crossing_a_bucket_boundary_is_split_there() -> None:
+    # 0 W at 00:55 rising to 1200 W at 01:05: 25 Wh before 01:00 and 75 Wh after it
+    power = _series([0.0, 1200.0], timedelta(minutes=10), T0 + timedelta(minutes=55))
+    hourly = energy.integrate_power(power, bucket="1h")
+    assert hourly["time"].to_list() == [T0, T0 + timedelta(hours=1)]
+    assert hourly["kwh"].to_list() == pytest.approx([0.025, 0.075])
+
+
+def test_an_interval_spanning_several_small_buckets_fills_each() -> None:
+    # 600 W from 00:02 to 00:14 over 5-minute buckets: 3, 5 and 4 minutes of it
+    power = _series([600.0, 600.0], timedelta(minutes=12), T0 + timedelta(minutes=2))
+    small = energy.integrate_power(power, bucket="5m")
+    assert small["time"].to_list() == [T0 + timedelta(minutes=m) for m in (0, 5, 10)]
+    assert small["kwh"].to_list() == pytest.approx([0.03, 0.05, 0.04])
+
+
 def test_gaps_longer_than_15_minutes_are_not_bridged() -> None:
     power = pl.concat(
         [
