@@ -137,11 +137,12 @@ def period_change(current: float, previous: float) -> float | None:
     return (current - previous) / previous
 
 
-def meter_increase(meter: pl.DataFrame, *, bucket: str) -> pl.DataFrame:
+def meter_increase(meter: pl.DataFrame, *, bucket: str, tz: str = "UTC") -> pl.DataFrame:
     """Return ``time, kwh`` per bucket from a cumulative meter, surviving resets.
 
-    A drop of more than 10 % is a reset: the new reading counts from zero. Each difference is
-    credited to the bucket of the later reading.
+    A drop of more than 10 % is a reset: the new reading counts from zero; a smaller dip
+    counts as nothing. Each difference is credited to the bucket of the later reading. Buckets start on ``tz``'s wall clock (a
+    ``1d`` bucket is a local day, 23 or 25 hours at DST changes); times come back in UTC.
     """
     _need(meter, ("time", "value"), "meter_increase")
     frame = meter.select("time", "value").drop_nulls().sort("time")
@@ -149,14 +150,19 @@ def meter_increase(meter: pl.DataFrame, *, bucket: str) -> pl.DataFrame:
     delta = (
         pl.when(prev.is_null())
         .then(None)
-        .when(pl.col("value") < prev * (1 - RESET_DROP))
+        .when(pl.col("value") >= prev)
+        .then(pl.col("value") - prev)
+        .when((prev - pl.col("value")) > RESET_DROP * prev.abs())
         .then(pl.col("value"))
-        .otherwise(pl.col("value") - prev)
+        # a small dip is meter jitter, not negative consumption (the store does the same)
+        .otherwise(0.0)
     )
     return (
         frame.with_columns(delta.alias("kwh"))
         .drop_nulls("kwh")
-        .group_by(pl.col("time").dt.truncate(bucket))
+        .group_by(
+            pl.col("time").dt.convert_time_zone(tz).dt.truncate(bucket).dt.convert_time_zone("UTC")
+        )
         .agg(pl.col("kwh").sum())
         .sort("time")
     )

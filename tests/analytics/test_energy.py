@@ -60,6 +60,24 @@ def test_meter_increase_survives_a_reset() -> None:
     assert frame["kwh"].to_list() == pytest.approx([4.0])
 
 
+def test_meter_increase_ignores_a_small_dip_like_the_store() -> None:
+    readings = [100.0, 101.0, 100.5, 102.0]  # 0.5 % dip: jitter, not a reset
+    frame = energy.meter_increase(_series(readings, timedelta(minutes=20)), bucket="1d")
+    assert frame["kwh"].to_list() == pytest.approx([1.0 + 0.0 + 1.5])
+
+
+def test_meter_increase_days_are_local_days_across_dst() -> None:
+    # hourly readings +1 kWh; 2026-03-29 is the spring-forward day in Amsterdam
+    readings = _series([10.0, 11.0, 12.0, 13.0], timedelta(hours=1), T0.replace(day=29, hour=20))
+    daily = energy.meter_increase(readings, bucket="1d", tz="Europe/Amsterdam")
+    # 21:00 UTC is 23:00 CEST on the 29th; 22:00 and 23:00 UTC are already the 30th
+    assert daily["time"].to_list() == [
+        datetime(2026, 3, 28, 23, tzinfo=UTC),  # local midnight of the 29th (still CET)
+        datetime(2026, 3, 29, 22, tzinfo=UTC),  # local midnight of the 30th (CEST)
+    ]
+    assert daily["kwh"].to_list() == pytest.approx([1.0, 2.0])
+
+
 def test_energy_cost_uses_the_price_in_force() -> None:
     hourly = _series([1.0, 2.0, 3.0], timedelta(hours=1)).rename({"value": "kwh"})
     price = _series([0.30, 0.10], timedelta(hours=2))
