@@ -48,7 +48,8 @@ class TimeRoutine:
 class Follows:
     """How often a follower enters its state within ``within_s`` after a trigger does."""
 
-    triggers: int  # trigger onsets
+    triggers: int  # trigger onsets while the follower was not in its state already
+    already_in_state: int  # trigger onsets skipped: the follower could not switch, it was on
     followed: int  # trigger onsets answered by a follower onset within [0, within_s] s
     rate: float  # followed / triggers
     chance_rate: float  # rate expected if follower onsets were spread at random in time
@@ -181,9 +182,11 @@ def follows(
 ) -> Follows:
     """Return how often ``follower`` enters its state within ``within_s`` of ``trigger`` doing so.
 
-    Both frames are ``time, state`` histories. Each trigger onset is matched to the first
-    follower onset at or after it. ``chance_rate`` is what the same number of follower onsets
-    spread at random over the observed span would give: 1 - exp(-onset rate x within_s).
+    Both frames are ``time, state`` histories. Trigger onsets that find the follower in its
+    state already are left out (a light that is on cannot switch on again); each other one
+    is matched to the first follower onset at or after it. ``chance_rate`` is what the same
+    number of follower onsets spread at random over the observed span would give:
+    1 - exp(-onset rate x within_s).
     """
     trig = state_onsets(trigger, state=trigger_state)
     if trig.height == 0:
@@ -192,6 +195,15 @@ def follows(
             "trigger entity or a longer range"
         )
     foll = state_onsets(follower, state=follower_state)
+    current = follower.select("time", pl.col("state").alias("follower_state")).sort("time")
+    with_state = trig.join_asof(current, on="time", strategy="backward", allow_exact_matches=False)
+    trig = with_state.filter(pl.col("follower_state").ne_missing(follower_state)).select("time")
+    already = with_state.height - trig.height
+    if trig.height == 0:
+        raise InsufficientData(
+            f"the follower was already {follower_state!r} at every trigger onset; pick a "
+            "follower that is off when the trigger fires, or a longer range"
+        )
     joined = trig.join_asof(
         foll.with_columns(pl.col("time").alias("follow_time")),
         on="time",
@@ -211,6 +223,7 @@ def follows(
     rate = followed / trig.height
     return Follows(
         triggers=trig.height,
+        already_in_state=already,
         followed=followed,
         rate=rate,
         chance_rate=chance,

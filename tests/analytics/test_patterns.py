@@ -135,6 +135,20 @@ def test_unrelated_switching_follows_at_about_chance() -> None:
     assert result.lift < 5
 
 
+def test_triggers_while_the_follower_is_on_already_are_left_out() -> None:
+    t0 = datetime(2026, 3, 2, tzinfo=UTC)
+    motion = _history(
+        [(t0, "off")]
+        + [(t0 + timedelta(minutes=m), s) for m, s in [(10, "on"), (11, "off"), (12, "on")]]
+        + [(t0 + timedelta(minutes=13), "off")]
+    )
+    light = _history([(t0, "off"), *_on_for(t0 + timedelta(minutes=10, seconds=5), 5)])
+    result = patterns.follows(motion, light, within_s=30)
+    assert (result.triggers, result.already_in_state, result.followed) == (1, 1, 1)
+    assert result.rate == 1.0
+    assert result.median_delay_s == pytest.approx(5.0)
+
+
 def test_follow_without_trigger_onsets_is_insufficient_data() -> None:
     t0 = datetime(2026, 3, 2, tzinfo=UTC)
     quiet = _history([(t0, "off"), (t0 + timedelta(hours=1), "off")])
