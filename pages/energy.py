@@ -42,12 +42,12 @@ hourly = report.hourly.with_columns(local.alias("local_time"))
 by_hour, by_day = st.tabs(["Per hour", "Per day"])
 with by_hour:
     fig = px.bar(hourly.to_pandas(), x="local_time", y="kwh", labels={"local_time": "local time"})
-    st.plotly_chart(style_chart(fig, y_title="kWh per hour"), use_container_width=True)
+    st.plotly_chart(style_chart(fig, y_title="kWh per hour"))
 with by_day:
     daily = report.daily
     fig = px.bar(daily.to_pandas(), x="day", y="kwh", labels={"day": "day (local)"})
-    st.plotly_chart(style_chart(fig, y_title="kWh per day"), use_container_width=True)
-    st.dataframe(daily, hide_index=True, use_container_width=True)
+    st.plotly_chart(style_chart(fig, y_title="kWh per day"))
+    st.dataframe(daily, hide_index=True)
 
 left, right = st.columns(2)
 with left:
@@ -62,12 +62,12 @@ with left:
         aspect="auto",
         color_continuous_scale="Viridis",
     )
-    st.plotly_chart(style_chart(fig, y_title=""), use_container_width=True)
+    st.plotly_chart(style_chart(fig, y_title=""))
 with right:
     st.subheader("Top consumers")
     if report.top.height:
         fig = px.bar(report.top.to_pandas(), x="kwh", y="entity_id", orientation="h")
         fig.update_yaxes(autorange="reversed")
-        st.plotly_chart(style_chart(fig, y_title=""), use_container_width=True)
+        st.plotly_chart(style_chart(fig, y_title=""))
     else:
         st.info("No per-device meters or power sensors besides the house total.")

@@ -56,7 +56,7 @@ if data.lines.height:
         pl.col("entity_id").replace_strict(units, default="").alias("unit")
     ).group_by("unit", maintain_order=True):
         fig = px.line(group.to_pandas(), x="time", y="value", color="entity_id")
-        st.plotly_chart(style_chart(fig, y_title=str(unit[0] or "")), use_container_width=True)
+        st.plotly_chart(style_chart(fig, y_title=str(unit[0] or "")))
 if data.runs.height:
     runs = data.runs.with_columns(
         pl.col("start").dt.convert_time_zone(tz), pl.col("end").dt.convert_time_zone(tz)
@@ -64,7 +64,6 @@ if data.runs.height:
     fig = px.timeline(runs.to_pandas(), x_start="start", x_end="end", y="entity_id", color="state")
     st.plotly_chart(
         style_chart(fig, y_title="", height=120 + 40 * len(set(runs["entity_id"]))),
-        use_container_width=True,
     )
 if data.truncated:
     st.warning("Only the first 20,000 state changes are drawn; pick a shorter range.")

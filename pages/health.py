@@ -57,7 +57,7 @@ if worker.sources:
         }
         for name, info in sorted(worker.sources.items())
     ]
-    st.dataframe(rows, hide_index=True, use_container_width=True)
+    st.dataframe(rows, hide_index=True)
 if worker.spool:
     st.caption(
         f"Spool: {worker.spool.get('depth', 0):,} events waiting, "
@@ -72,7 +72,7 @@ else:
         local = rate.with_columns(pl.col("time").dt.convert_time_zone(svc.settings.timezone))
         fig = px.area(local.to_pandas(), x="time", y="events_per_s", labels={"time": ""})
         st.caption("Numeric samples stored per second, last 3 h (all sources, 5-min buckets)")
-        st.plotly_chart(style_chart(fig, y_title="events/s", height=160), use_container_width=True)
+        st.plotly_chart(style_chart(fig, y_title="events/s", height=160))
     else:
         st.caption("No events stored in the last 3 hours.")
 
@@ -85,12 +85,12 @@ except ServiceError as err:
 left, right = st.columns(2)
 with left:
     st.subheader("Entities by domain")
-    st.dataframe(health.by_domain(entities), hide_index=True, use_container_width=True)
+    st.dataframe(health.by_domain(entities), hide_index=True)
 with right:
     unavailable = health.unavailable_now(entities)
     st.subheader(f"Unavailable now ({unavailable.height})")
     if unavailable.height:
-        st.dataframe(unavailable, hide_index=True, use_container_width=True)
+        st.dataframe(unavailable, hide_index=True)
     else:
         st.success("Every entity reports a state.")
 
@@ -98,7 +98,7 @@ hours = svc.settings.stale_after_hours
 stale = health.stale_entities(entities, hours=hours, now=datetime.now(UTC))
 st.subheader(f"Stale: no update for {hours:g} h ({stale.height})")
 if stale.height:
-    st.dataframe(stale, hide_index=True, use_container_width=True)
+    st.dataframe(stale, hide_index=True)
 else:
     st.success("Every entity updated recently.")
 
@@ -113,6 +113,6 @@ else:
             [{"reason": reason, "count": n} for reason, n in sorted(counts.items())],
             hide_index=True,
         )
-        st.dataframe(recent, hide_index=True, use_container_width=True)
+        st.dataframe(recent, hide_index=True)
     else:
         st.caption("No input has been quarantined.")

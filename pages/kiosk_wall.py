@@ -42,7 +42,7 @@ def wall() -> None:
         fig.update_layout(
             height=260, margin={"l": 0, "r": 0, "t": 10, "b": 0}, template="plotly_dark"
         )
-        st.plotly_chart(fig, use_container_width=True, config={"staticPlot": True})
+        st.plotly_chart(fig, config={"staticPlot": True})
     else:
         st.caption("No power data in the last 24 hours.")
 

@@ -46,7 +46,7 @@ else:
     xs = [float(daily["temp_c"].min()), float(daily["temp_c"].max())]
     ys = [heating.line.intercept + heating.line.slope * x for x in xs]
     fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=f"fit, R² {heating.line.r2:.2f}"))
-    st.plotly_chart(style_chart(fig, y_title="kWh per day"), use_container_width=True)
+    st.plotly_chart(style_chart(fig, y_title="kWh per day"))
 
 st.subheader("Lagged correlation")
 pick_a, pick_b, pick_lag = st.columns([2, 2, 1])
@@ -68,7 +68,7 @@ else:
         cols[1].metric("r at best lag", f"{result.best_r:+.2f}")
         cols[2].metric("n (hours)", f"{result.n}")
         fig = px.bar(result.by_lag.to_pandas(), x="lag", y="r", labels={"lag": "lag (h)"})
-        st.plotly_chart(style_chart(fig, y_title="Pearson r", height=260), use_container_width=True)
+        st.plotly_chart(style_chart(fig, y_title="Pearson r", height=260))
 
 st.subheader("Home-team games")
 try:
@@ -98,10 +98,10 @@ else:
                 }
             )
         if rows:
-            st.dataframe(rows, hide_index=True, use_container_width=True)
+            st.dataframe(rows, hide_index=True)
         local = games.windows.with_columns(
             pl.col("start").dt.convert_time_zone(svc.settings.timezone),
             pl.col("end").dt.convert_time_zone(svc.settings.timezone),
         )
         st.caption("Game windows (local time); the baseline is the same weekday and hour.")
-        st.dataframe(local, hide_index=True, use_container_width=True)
+        st.dataframe(local, hide_index=True)

@@ -9,9 +9,9 @@ from typing import Final
 
 import polars as pl
 import streamlit as st
-from analytics.errors import InsufficientData
 
 from analytics import correlation, sports, weather
+from analytics.errors import InsufficientData
 from app.services.context import ServiceError, Services
 from app.services.timerange import TimeRange
 from storage.errors import StoreError
@@ -24,6 +24,7 @@ TEAM: Final[str] = "sensor.home_team"
 TV: Final[str] = "media_player.living_room_tv"
 TV_ON: Final[tuple[str, ...]] = ("on", "playing", "paused")
 MIN_HOURS_PER_DAY: Final[int] = 20
+CLIP: Final[timedelta] = timedelta(hours=2)  # PRE/POST time kept around a game
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -147,7 +148,7 @@ def game_report(_svc: Services, key: str, rng: TimeRange) -> GameReport | str:
         tv_states = _svc.store.read([TV], rng.start - lead, rng.end) if TV in known else None
     except StoreError as err:
         raise ServiceError(f"Reading the team sensor and consumption failed: {err}") from err
-    windows = sports.game_windows(team, end=rng.end)
+    windows = clip_windows(sports.game_windows(team, end=rng.end))
     windows = windows.filter(pl.col("end") > rng.start)
     if windows.filter(pl.col("phase") == "IN").height == 0:
         return "No home-team game in this range; pick a longer range."
@@ -156,8 +157,43 @@ def game_report(_svc: Services, key: str, rng: TimeRange) -> GameReport | str:
     if tv_states is None:
         notes.append(f"No TV media player ({TV}); TV use is not compared.")
     else:
-        tv_uplift = _uplift(tv_hourly_use(tv_states, rng), windows, tz, "TV use", notes)
+        tv_use = tv_hourly_use(tv_states, rng)
+        tv_uplift = _uplift(tv_use, windows, tz, "TV use", [])
+        if tv_uplift is None:
+            share = in_game_mean(tv_use, windows)
+            notes.append(
+                "TV use: on for "
+                + (f"{share:.0%} of game hours" if share is not None else "no game hour")
+                + " and never in the matched hours outside games, so a ratio is undefined."
+            )
     return GameReport(windows=windows, power=power_uplift, tv=tv_uplift, notes=tuple(notes))
+
+
+def clip_windows(windows: pl.DataFrame, around: timedelta = CLIP) -> pl.DataFrame:
+    """Return ``windows`` with PRE cut to ``around`` before kickoff and POST to ``around`` after.
+
+    TeamTracker reports PRE from midnight of game day and POST until the next day; left
+    whole they would hide every game day from the matched baseline.
+    """
+    return windows.with_columns(
+        pl.when(pl.col("phase") == "PRE")
+        .then(pl.max_horizontal("start", pl.col("end") - around))
+        .otherwise(pl.col("start"))
+        .alias("start"),
+        pl.when(pl.col("phase") == "POST")
+        .then(pl.min_horizontal("end", pl.col("start") + around))
+        .otherwise(pl.col("end"))
+        .alias("end"),
+    )
+
+
+def in_game_mean(series: pl.DataFrame, windows: pl.DataFrame) -> float | None:
+    """Return the mean of ``series`` (time, value) inside IN windows, or None when none is."""
+    inside = pl.lit(False)
+    for start, end in windows.filter(pl.col("phase") == "IN").select("start", "end").iter_rows():
+        inside = inside | ((pl.col("time") >= start) & (pl.col("time") < end))
+    values = series.filter(inside)["value"]
+    return float(values.mean()) if values.len() else None  # type: ignore[arg-type]
 
 
 def _uplift(
