@@ -14,9 +14,9 @@ from pathlib import Path
 
 import aiomqtt
 import pytest
-from storage.factory import open_store
 
 from ingest_worker.worker import Worker, WorkerConfig
+from storage.factory import open_store
 from tests.ingest.stores import OutageStore
 from tests.support.mosquitto import Broker, free_port
 
