@@ -68,8 +68,13 @@ def _in_any(times: pl.Series, windows: pl.DataFrame) -> np.ndarray:
 def game_uplift(
     series: pl.DataFrame, windows: pl.DataFrame, *, bucket: str = "1h", tz: str
 ) -> Uplift:
-    """Return the uplift of ``series`` in IN-game buckets over the same weekday and local hour
-    outside every game window (PRE and POST excluded from both), with a bootstrap 95% CI."""
+    """Return the uplift of ``series`` in games over matched non-game buckets, with a 95% CI.
+
+    Game buckets are those inside an IN window; their baseline is the same weekday and local
+    hour outside every game window (PRE and POST are in neither), weighted per (weekday, hour)
+    slot by the number of game buckets there, and the bootstrap resamples within slots. Game
+    buckets without a non-game twin are left out (``n_game`` counts the matched ones).
+    """
     frame = (
         series.select("time", "value")
         .drop_nulls()
@@ -87,31 +92,44 @@ def game_uplift(
         local.dt.weekday().alias("weekday"),
         local.dt.hour().alias("hour"),
     )
-    game = frame.filter(pl.col("game"))
-    slots = game.select("weekday", "hour").unique()
-    baseline = frame.filter(~pl.col("any_window")).join(slots, on=["weekday", "hour"])
-    if game.height == 0:
+    keys = ["weekday", "hour"]
+    slots = frame.filter(pl.col("game")).group_by(keys).agg(pl.col("value").alias("game_values"))
+    outside = frame.filter(~pl.col("any_window")).group_by(keys).agg(pl.col("value").alias("base"))
+    if slots.height == 0:
         raise InsufficientData("no bucket of the series falls inside a game")
-    if baseline.height < 2:
+    # a game hour with no non-game twin (same weekday and local hour) cannot be matched
+    matched = slots.join(outside, on=keys, how="inner").sort(keys)
+    strata = [
+        (np.asarray(g, dtype=np.float64), np.asarray(b, dtype=np.float64))
+        for g, b in zip(matched["game_values"], matched["base"], strict=True)
+    ]
+    n_game = sum(len(g) for g, _ in strata)
+    n_baseline = sum(len(b) for _, b in strata)
+    if n_baseline < 2:
         raise InsufficientData(
-            "fewer than 2 non-game buckets at the same weekday and hour; pick a longer range"
+            "fewer than 2 non-game buckets at the same weekday and hour as a game; "
+            "pick a longer range"
         )
-    g = game["value"].to_numpy()
-    b = baseline["value"].to_numpy()
-    mean_b = float(b.mean())
+    # the baseline is weighted like the games: each slot counts as often as games used it,
+    # so a slot with many quiet non-game weeks cannot pull the baseline its way
+    mean_g = float(np.concatenate([g for g, _ in strata]).mean())
+    mean_b = sum(len(g) * float(b.mean()) for g, b in strata) / n_game
     if mean_b == 0:
         raise InsufficientData("the baseline mean is zero; the uplift is undefined")
     rng = np.random.default_rng(SEED)
-    boot_g = rng.choice(g, size=(BOOTSTRAP_ROUNDS, len(g))).mean(axis=1)
-    boot_b = rng.choice(b, size=(BOOTSTRAP_ROUNDS, len(b))).mean(axis=1)
+    boot_g = np.zeros(BOOTSTRAP_ROUNDS)
+    boot_b = np.zeros(BOOTSTRAP_ROUNDS)
+    for g, b in strata:  # resample within each slot, keeping the matched weights
+        boot_g += rng.choice(g, size=(BOOTSTRAP_ROUNDS, len(g))).sum(axis=1) / n_game
+        boot_b += len(g) / n_game * rng.choice(b, size=(BOOTSTRAP_ROUNDS, len(b))).mean(axis=1)
     ratios = boot_g[boot_b != 0] / boot_b[boot_b != 0] - 1
     low, high = np.percentile(ratios, [2.5, 97.5])
     return Uplift(
-        mean_game=float(g.mean()),
+        mean_game=mean_g,
         mean_baseline=mean_b,
-        uplift=float(g.mean()) / mean_b - 1,
+        uplift=mean_g / mean_b - 1,
         ci_low=float(low),
         ci_high=float(high),
-        n_game=len(g),
-        n_baseline=len(b),
+        n_game=n_game,
+        n_baseline=n_baseline,
     )

@@ -102,3 +102,73 @@ def test_game_uplift_recovers_planted_40_percent() -> None:
     assert up.uplift == pytest.approx(0.4, abs=0.08)
     again = sports.game_uplift(series, windows, bucket="1h", tz="UTC")
     assert (again.ci_low, again.ci_high) == (up.ci_low, up.ci_high)  # seeded, repeatable
+
+
+def _slot_levels(weeks: int) -> np.ndarray:
+    """Hourly 1000 W, but Saturdays 15-17 h at 2000 W and Wednesdays 20-22 h at 500 W."""
+    times = [T0 + timedelta(hours=i) for i in range(24 * 7 * weeks)]
+    levels = np.full(len(times), 1000.0)
+    for i, t in enumerate(times):
+        if t.weekday() == 5 and t.hour in (15, 16):
+            levels[i] = 2000.0
+        if t.weekday() == 2 and t.hour in (20, 21):
+            levels[i] = 500.0
+    return levels
+
+
+def test_game_uplift_weights_the_baseline_like_the_games() -> None:
+    # 2 Saturday games (2000 W slot) and 8 Wednesday games (500 W slot) over 12 weeks; the
+    # Saturday slot has 10 quiet weeks, the Wednesday one 4: unweighted, the baseline would be
+    # dominated by Saturdays and a 40 % uplift would look like a drop
+    rng = np.random.default_rng(5)
+    levels = _slot_levels(12)
+    kickoffs = [T0 + timedelta(days=5 + 7 * w, hours=15) for w in range(2)]
+    kickoffs += [T0 + timedelta(days=2 + 7 * w, hours=20) for w in range(8)]
+    series = _hourly(levels)
+    in_game = series["time"].is_in([k + timedelta(hours=h) for k in kickoffs for h in (0, 1)])
+    values = levels * np.where(in_game.to_numpy(), 1.4, 1.0) * rng.normal(1, 0.02, len(levels))
+    windows = sports.game_windows(_team_states(kickoffs), end=T0 + timedelta(weeks=12))
+    up = sports.game_uplift(_hourly(values), windows, bucket="1h", tz="UTC")
+    assert (up.n_game, up.n_baseline) == (20, 2 * 10 + 2 * 4)
+    assert up.mean_baseline == pytest.approx((4 * 2000 + 16 * 500) / 20, rel=0.02)
+    assert up.uplift == pytest.approx(0.4, abs=0.03)
+    assert up.ci_low < 0.4 < up.ci_high
+
+
+def test_game_uplift_leaves_out_game_hours_without_a_non_game_twin() -> None:
+    # every Saturday of the range has a game: those hours have no twin to compare with
+    kickoffs = [T0 + timedelta(days=5 + 7 * w, hours=15) for w in range(4)]
+    windows = sports.game_windows(_team_states(kickoffs), end=T0 + timedelta(weeks=4))
+    with pytest.raises(InsufficientData, match="same weekday and hour"):
+        sports.game_uplift(_hourly(_slot_levels(4)), windows, tz="UTC")
+
+
+def test_lagged_correlation_lag_is_negative_when_a_follows_b() -> None:
+    rng = np.random.default_rng(4)
+    b = rng.normal(0, 1, 300)
+    a = np.roll(b, 2) + rng.normal(0, 0.2, 300)  # a follows b by 2 hours
+    result = correlation.lagged_correlation(_hourly(a), _hourly(b), max_lag=6)
+    assert result.best_lag == -2
+    assert result.by_lag.filter(pl.col("lag") == -2)["n"][0] == 298
+
+
+def test_empty_inputs_raise_insufficient_data_naming_what_is_missing() -> None:
+    empty = _hourly(np.array([]))
+    with pytest.raises(InsufficientData, match="no numeric values"):
+        correlation.lagged_correlation(empty, _hourly(np.ones(5)))
+    with pytest.raises(InsufficientData, match="no values"):
+        sports.game_uplift(empty, sports.game_windows(_team_states([]), end=T0), tz="UTC")
+    no_days = pl.DataFrame(schema={"day": pl.Date, "kwh": pl.Float64})
+    with pytest.raises(InsufficientData, match="no whole days"):
+        weather.hdd_regression(no_days, no_days.rename({"kwh": "value"}))
+
+
+def test_weather_and_sports_functions_do_not_mutate_inputs() -> None:
+    rng = np.random.default_rng(6)
+    a, b = _hourly(rng.normal(0, 1, 24 * 21)), _hourly(rng.normal(0, 1, 24 * 21))
+    team = _team_states([T0 + timedelta(days=5, hours=15)])
+    copies = [f.clone() for f in (a, b, team)]
+    correlation.lagged_correlation(a, b, max_lag=3)
+    windows = sports.game_windows(team, end=T0 + timedelta(days=8))
+    sports.game_uplift(a.with_columns(pl.col("value") + 10), windows, tz="UTC")
+    assert all(f.equals(c) for f, c in zip((a, b, team), copies, strict=True))
