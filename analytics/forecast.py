@@ -57,11 +57,24 @@ def default_season(bucket: str) -> int:
 
 
 def regular_grid(series: pl.DataFrame, *, bucket: str) -> tuple[pl.DataFrame, int]:
-    """Return ``time, value`` on every bucket from first to last (gaps interpolated), and gaps."""
+    """Return ``time, value`` on every bucket from first to last (gaps interpolated), and gaps.
+
+    Buckets are aligned in UTC, like the store's; naive times are taken as UTC.
+    """
     missing = [c for c in ("time", "value") if c not in series.columns]
     if missing:
         raise InsufficientData(f"forecast needs columns {', '.join(missing)}")
-    clean = series.select("time", "value").drop_nulls().filter(pl.col("value").is_finite())
+    time_type = series.schema["time"]
+    as_utc = (
+        pl.col("time").dt.replace_time_zone("UTC")  # naive times are taken as UTC
+        if isinstance(time_type, pl.Datetime) and time_type.time_zone is None
+        else pl.col("time").dt.convert_time_zone("UTC")
+    )
+    clean = (
+        series.select(as_utc.dt.cast_time_unit("us"), pl.col("value").cast(pl.Float64))
+        .drop_nulls()
+        .filter(pl.col("value").is_finite())
+    )
     if clean.height == 0:
         raise InsufficientData("forecast: no numeric values in this range; pick a longer range")
     means = clean.group_by(pl.col("time").dt.truncate(bucket)).agg(pl.col("value").mean())

@@ -75,6 +75,15 @@ def test_missing_hours_are_interpolated_and_counted() -> None:
     assert result.frame["value"].null_count() == 0
 
 
+def test_local_and_naive_times_give_the_same_forecast_as_utc() -> None:
+    utc = _hourly(_noisy(7 * 24))
+    local = utc.with_columns(pl.col("time").dt.convert_time_zone("Europe/Amsterdam"))
+    naive = utc.with_columns(pl.col("time").dt.replace_time_zone(None))
+    expected = forecast.seasonal_forecast(utc, bucket="1h").frame
+    assert forecast.seasonal_forecast(local, bucket="1h").frame.equals(expected)
+    assert forecast.seasonal_forecast(naive, bucket="1h").frame.equals(expected)
+
+
 def test_daily_buckets_use_a_weekly_season() -> None:
     days = np.arange(35)
     kwh = np.where(days % 7 >= 5, 14.0, 9.0)  # weekends use more
