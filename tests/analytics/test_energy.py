@@ -85,6 +85,41 @@ def test_energy_cost_uses_the_price_in_force() -> None:
     assert costed["cost"].to_list() == pytest.approx([0.30, 0.60, 0.30])
 
 
+def test_energy_cost_without_price_rows_leaves_cost_empty() -> None:
+    hourly = _series([1.0, 2.0], timedelta(hours=1)).rename({"value": "kwh"})
+    costed = energy.energy_cost(hourly, _series([], timedelta(hours=1)))
+    assert costed["kwh"].to_list() == [1.0, 2.0]
+    assert costed["cost"].null_count() == 2
+
+
+def test_energy_cost_prices_rows_before_the_first_price_at_that_price() -> None:
+    hourly = _series([1.0, 1.0], timedelta(hours=1)).rename({"value": "kwh"})
+    price = _series([0.25], timedelta(hours=1), T0 + timedelta(minutes=30))
+    assert energy.energy_cost(hourly, price)["cost"].to_list() == pytest.approx([0.25, 0.25])
+
+
+def test_hour_weekday_matrix_autumn_back_hour_counts_twice_in_one_cell() -> None:
+    # 2026-10-25: 00:00 and 01:00 UTC are both 02:00 local (CEST, then CET)
+    start = datetime(2026, 10, 25, 0, 0, tzinfo=UTC)
+    hourly = _series([1.0, 3.0], timedelta(hours=1), start).rename({"value": "kwh"})
+    matrix = energy.hour_weekday_matrix(hourly, tz="Europe/Amsterdam")
+    assert matrix.rows() == [(7, 2, 2.0)]
+
+
+def test_top_consumers_are_largest_first_and_nulls_last() -> None:
+    per_entity = pl.DataFrame(
+        {"entity_id": ["a", "b", "c", "d"], "kwh": [1.0, None, 5.0, 3.0]},
+        schema={"entity_id": pl.String, "kwh": pl.Float64},
+    )
+    top = energy.top_consumers(per_entity, n=3)
+    assert top["entity_id"].to_list() == ["c", "d", "a"]
+
+
+def test_baseload_is_none_without_night_samples() -> None:
+    day = _series([500.0] * 60, timedelta(minutes=1), T0 + timedelta(hours=12))
+    assert energy.baseload_w(day, tz="UTC") is None
+
+
 def test_hour_weekday_matrix_uses_local_time_across_dst() -> None:
     # 2026-03-29 is the spring-forward Sunday in Amsterdam: 01:00 UTC is 03:00 CEST.
     start = datetime(2026, 3, 29, 0, 0, tzinfo=UTC)
