@@ -45,6 +45,30 @@ def test_fit_line_needs_three_points() -> None:
         weather.fit_line(pl.Series([1.0, 2.0]), pl.Series([1.0, 2.0]))
 
 
+def test_fit_line_refuses_a_vertical_line() -> None:
+    with pytest.raises(InsufficientData, match="every x value is the same"):
+        weather.fit_line(pl.Series([2.0, 2.0, 2.0]), pl.Series([1.0, 2.0, 3.0]))
+
+
+def test_fit_line_skips_pairs_with_a_missing_value() -> None:
+    fit = weather.fit_line(
+        pl.Series([0.0, 1.0, None, 2.0, 3.0]), pl.Series([1.0, 3.0, 100.0, 5.0, float("nan")])
+    )
+    assert (fit.n, fit.slope, fit.intercept) == (3, pytest.approx(2.0), pytest.approx(1.0))
+    assert fit.r2 == pytest.approx(1.0)
+
+
+def test_hdd_regression_uses_the_given_base_and_only_shared_days() -> None:
+    days = [date(2026, 1, 1) + timedelta(days=i) for i in range(10)]
+    temps = pl.DataFrame({"day": days, "value": [float(i) for i in range(10)]})
+    kwh = pl.DataFrame({"day": days[:8], "kwh": [1.5 * (18.0 - i) for i in range(8)]})
+    before = (temps.clone(), kwh.clone())
+    fit = weather.hdd_regression(kwh, temps, base_c=18.0)
+    assert (fit.base_c, fit.n) == (18.0, 8)
+    assert fit.slope == pytest.approx(1.5)
+    assert temps.equals(before[0]) and kwh.equals(before[1])
+
+
 def test_lagged_correlation_finds_a_three_bucket_lag() -> None:
     rng = np.random.default_rng(2)
     a = rng.normal(0, 1, 500)
