@@ -38,6 +38,18 @@ if mode == "Bucketed":
     agg = a_col.selectbox("Aggregate", list(exporter.AGGREGATES))
 chosen = exporter.select_entities(choices, entities=entities, domains=domains, areas=areas)
 st.write(f"{len(chosen):,} entities match.")
+if chosen:
+    try:
+        preview = exporter.preview_export(svc, entities=chosen, rng=rng, bucket=bucket, agg=agg)
+    except ServiceError as err:
+        st.error(str(err))
+        st.stop()
+    st.metric("Rows (estimate)", f"≈ {preview.rows:,}")
+    st.caption(
+        f"About {fmt_bytes(preview.csv_bytes)} as CSV; Parquet is usually several times smaller."
+    )
+    if preview.sample.height:
+        st.dataframe(preview.sample, hide_index=True, height=240)
 
 if st.button("Prepare export", type="primary", disabled=not chosen):
     bar = st.progress(0.0, text="Exporting…")

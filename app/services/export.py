@@ -18,7 +18,7 @@ from app.services.context import ServiceError, Services
 from app.services.timerange import TimeRange
 from storage.errors import StoreError
 from storage.export import export_events
-from storage.protocol import AGGS
+from storage.protocol import AGGS, check_agg, parse_bucket
 
 FORMATS: Final[tuple[str, ...]] = ("csv", "parquet")
 DOWNLOAD_LIMIT_BYTES: Final[int] = 200 * 1024 * 1024
@@ -43,6 +43,61 @@ class ExportFile:
     def mime(self) -> str:
         """Return the file's MIME type."""
         return "text/csv" if self.fmt == "csv" else "application/vnd.apache.parquet"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportPreview:
+    """What an export would hold, estimated before writing it: rows, CSV size, first rows."""
+
+    rows: int
+    csv_bytes: int
+    sample: pl.DataFrame
+
+
+PREVIEW_ROWS: Final[int] = 20
+
+
+def preview_export(
+    svc: Services,
+    *,
+    entities: Sequence[str],
+    rng: TimeRange,
+    bucket: str | None,
+    agg: str | None,
+) -> ExportPreview:
+    """Return an estimate of the export's rows and CSV size and its first rows.
+
+    Raw rows are estimated from each entity's event count scaled by how much of its
+    seen span the range covers; bucketed rows as buckets x entities (an upper bound).
+    Nothing big is read: the sample is at most PREVIEW_ROWS rows.
+    """
+    try:
+        known = svc.store.entities().filter(pl.col("entity_id").is_in(list(entities)))
+        if bucket:
+            width = parse_bucket(bucket)
+            rows = int(rng.span / width) * known.height
+            # the first PREVIEW_ROWS buckets of every chosen entity: small at any width
+            head_end = min(rng.end, rng.start + width * PREVIEW_ROWS)
+            sample = svc.store.aggregate(
+                list(entities), rng.start, head_end, bucket, check_agg(agg or "mean")
+            ).head(PREVIEW_ROWS)
+        else:
+            rows = _raw_estimate(known, rng)
+            sample = svc.store.read(list(entities), rng.start, rng.end, limit=PREVIEW_ROWS)
+    except StoreError as err:
+        raise ServiceError(f"Previewing the export failed: {err}") from err
+    per_row = len(sample.write_csv()) / sample.height if sample.height else 0.0
+    return ExportPreview(rows=rows, csv_bytes=int(per_row * rows), sample=sample)
+
+
+def _raw_estimate(known: pl.DataFrame, rng: TimeRange) -> int:
+    span = (pl.col("last_seen") - pl.col("first_seen")).dt.total_seconds() + 1.0
+    overlap = (
+        pl.min_horizontal(pl.col("last_seen"), pl.lit(rng.end))
+        - pl.max_horizontal(pl.col("first_seen"), pl.lit(rng.start))
+    ).dt.total_seconds()
+    share = (overlap.clip(lower_bound=0) / span).clip(upper_bound=1.0)
+    return int(known.select((pl.col("events") * share).sum()).item() or 0)
 
 
 def select_entities(
