@@ -53,16 +53,17 @@ def game_windows(team: pl.DataFrame, *, end: datetime) -> pl.DataFrame:
     )
 
 
-def _in_any(times: pl.Series, windows: pl.DataFrame) -> np.ndarray:
-    stamps = times.dt.epoch("us").to_numpy()
-    inside = np.zeros(len(stamps), dtype=bool)
+def _overlap_us(starts: pl.Series, ends: pl.Series, windows: pl.DataFrame) -> np.ndarray:
+    """Return, per bucket ``[start, end)``, the microseconds it shares with any window."""
+    lo, hi = starts.dt.epoch("us").to_numpy(), ends.dt.epoch("us").to_numpy()
+    shared = np.zeros(len(lo), dtype=np.int64)
     for start, stop in zip(
         windows["start"].dt.epoch("us").to_list(),
         windows["end"].dt.epoch("us").to_list(),
         strict=True,
     ):
-        inside |= (stamps >= start) & (stamps < stop)
-    return inside
+        shared += np.clip(np.minimum(hi, stop) - np.maximum(lo, start), 0, None)
+    return shared
 
 
 def game_uplift(
@@ -70,10 +71,11 @@ def game_uplift(
 ) -> Uplift:
     """Return the uplift of ``series`` in games over matched non-game buckets, with a 95% CI.
 
-    Game buckets are those inside an IN window; their baseline is the same weekday and local
-    hour outside every game window (PRE and POST are in neither), weighted per (weekday, hour)
-    slot by the number of game buckets there, and the bootstrap resamples within slots. Game
-    buckets without a non-game twin are left out (``n_game`` counts the matched ones).
+    Game buckets are at least half inside an IN window; their baseline is the same weekday
+    and local hour in buckets touching no game window (PRE and POST are in neither), weighted
+    per (weekday, hour) slot by the number of game buckets there; the bootstrap resamples
+    within slots. Game buckets without a non-game twin are left out (``n_game`` counts the
+    matched ones).
     """
     frame = (
         series.select("time", "value")
@@ -86,9 +88,13 @@ def game_uplift(
         raise InsufficientData("the series has no values in the range")
     games = windows.filter(pl.col("phase") == "IN")
     local = pl.col("time").dt.convert_time_zone(tz)
+    ends = frame.select(pl.col("time").dt.offset_by(bucket))["time"]
+    width = (ends - frame["time"]).dt.total_microseconds().to_numpy()
+    # a bucket is a game bucket when at least half of it is game time; one touching any
+    # window (PRE, IN, POST) at all is not a clean non-game twin either
     frame = frame.with_columns(
-        pl.Series("game", _in_any(frame["time"], games)),
-        pl.Series("any_window", _in_any(frame["time"], windows)),
+        pl.Series("game", 2 * _overlap_us(frame["time"], ends, games) >= width),
+        pl.Series("any_window", _overlap_us(frame["time"], ends, windows) > 0),
         local.dt.weekday().alias("weekday"),
         local.dt.hour().alias("hour"),
     )

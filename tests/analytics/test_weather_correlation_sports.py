@@ -159,6 +159,36 @@ def test_game_uplift_weights_the_baseline_like_the_games() -> None:
     assert up.ci_low < 0.4 < up.ci_high
 
 
+def test_game_uplift_keeps_buckets_partly_in_a_game_out_of_the_baseline() -> None:
+    # Saturday games at 16:00 (week 0) and 16:45 (week 2), no PRE/POST windows; 1400 W in a
+    # game, 1000 W otherwise, so the 16:00 bucket of week 2 (15 game minutes) reads 1100 W
+    sat = [T0 + timedelta(days=5 + 7 * w) for w in range(4)]
+    starts = [sat[0] + timedelta(hours=16), sat[2] + timedelta(hours=16, minutes=45)]
+    windows = pl.DataFrame(
+        {"start": starts, "end": [k + timedelta(hours=2) for k in starts], "phase": ["IN", "IN"]},
+        schema={
+            "start": pl.Datetime("us", "UTC"),
+            "end": pl.Datetime("us", "UTC"),
+            "phase": pl.String,
+        },
+    )
+    series = _hourly(np.full(24 * 7 * 4, 1000.0))
+    game_hours = [starts[0] + timedelta(hours=h) for h in (0, 1)]
+    game_hours += [sat[2] + timedelta(hours=h) for h in (17, 18)]
+    series = series.with_columns(
+        pl.when(pl.col("time").is_in(game_hours))
+        .then(1400.0)
+        .when(pl.col("time") == sat[2] + timedelta(hours=16))
+        .then(1100.0)
+        .otherwise(pl.col("value"))
+        .alias("value")
+    )
+    up = sports.game_uplift(series, windows, tz="UTC")
+    assert up.n_game == 4  # 16:00 and 17:00 of week 0, 17:00 and 18:00 (45 game min) of week 2
+    assert up.mean_baseline == pytest.approx(1000.0)  # the 1100 W bucket is not a twin
+    assert up.uplift == pytest.approx(0.4)
+
+
 def test_game_uplift_leaves_out_game_hours_without_a_non_game_twin() -> None:
     # every Saturday of the range has a game: those hours have no twin to compare with
     kickoffs = [T0 + timedelta(days=5 + 7 * w, hours=15) for w in range(4)]
