@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import plotly.graph_objects as go
+import polars as pl
 import streamlit as st
 
 from app.services.timerange import CUSTOM, PRESETS, TimeRange, custom_range, preset_range
@@ -65,6 +66,15 @@ def fmt_bytes(size: int | None) -> str:
 def fmt_time(moment: datetime | None, tz: ZoneInfo) -> str:
     """Return ``moment`` in local time, or a dash."""
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def local_times(frame: pl.DataFrame, tz: ZoneInfo) -> pl.DataFrame:
+    """Return ``frame`` with every UTC datetime column shown in the home's time zone."""
+    return frame.with_columns(
+        pl.col(name).dt.convert_time_zone(str(tz))
+        for name, dtype in frame.schema.items()
+        if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None
+    )
 
 
 def current_range(tz: ZoneInfo) -> TimeRange:

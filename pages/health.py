@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from app.services import ServiceError, get_services, health
-from app.widgets import fmt_bytes, fmt_time, style_chart
+from app.widgets import fmt_bytes, fmt_time, local_times, style_chart
 
 st.title("Health")
 try:
@@ -90,7 +90,7 @@ with right:
     unavailable = health.unavailable_now(entities)
     st.subheader(f"Unavailable now ({unavailable.height})")
     if unavailable.height:
-        st.dataframe(unavailable, hide_index=True)
+        st.dataframe(local_times(unavailable, tz), hide_index=True)
     else:
         st.success("Every entity reports a state.")
 
@@ -98,7 +98,7 @@ hours = svc.settings.stale_after_hours
 stale = health.stale_entities(entities, hours=hours, now=datetime.now(UTC))
 st.subheader(f"Stale: no update for {hours:g} h ({stale.height})")
 if stale.height:
-    st.dataframe(stale, hide_index=True)
+    st.dataframe(local_times(stale, tz), hide_index=True)
 else:
     st.success("Every entity updated recently.")
 
@@ -113,6 +113,6 @@ else:
             [{"reason": reason, "count": n} for reason, n in sorted(counts.items())],
             hide_index=True,
         )
-        st.dataframe(recent, hide_index=True)
+        st.dataframe(local_times(recent, tz), hide_index=True)
     else:
         st.caption("No input has been quarantined.")

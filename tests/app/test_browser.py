@@ -133,7 +133,7 @@ def _load(browser: object, url: str, shot: str, ready: str) -> list[str]:
                  .every(c => c.querySelector('.main-svg'))""",
         timeout=30_000,
     )
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(1500)  # tables and buttons draw after their skeletons
     page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
     exceptions = page.locator('[data-testid="stException"]').all_inner_texts()
     if page.get_by_text("Page not found").count():
