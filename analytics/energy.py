@@ -141,8 +141,9 @@ def meter_increase(meter: pl.DataFrame, *, bucket: str, tz: str = "UTC") -> pl.D
     """Return ``time, kwh`` per bucket from a cumulative meter, surviving resets.
 
     A drop of more than 10 % is a reset: the new reading counts from zero; a smaller dip
-    counts as nothing. Each difference is credited to the bucket of the later reading. Buckets start on ``tz``'s wall clock (a
-    ``1d`` bucket is a local day, 23 or 25 hours at DST changes); times come back in UTC.
+    counts as nothing. Each difference is credited to the bucket of the later reading.
+    Buckets start on ``tz``'s wall clock (a ``1d`` bucket is a local day, 23 or 25 hours at
+    DST changes); times come back in UTC.
     """
     _need(meter, ("time", "value"), "meter_increase")
     frame = meter.select("time", "value").drop_nulls().sort("time")
