@@ -21,16 +21,17 @@ def _need(frame: pl.DataFrame, columns: tuple[str, ...], what: str) -> None:
         raise InsufficientData(f"{what}: no rows; pick a range with data")
 
 
-def integrate_power(power: pl.DataFrame, *, bucket: str) -> pl.DataFrame:
+def integrate_power(power: pl.DataFrame, *, bucket: str, tz: str = "UTC") -> pl.DataFrame:
     """Return ``time, kwh`` per bucket: trapezoids between samples of ``time, value`` (W).
 
     An interval crossing a bucket boundary is cut there (power interpolated linearly), so
     each bucket gets exactly its share; intervals longer than 15 minutes are gaps (the sensor
-    was down) and are not bridged.
+    was down) and are not bridged. Buckets start on ``tz``'s wall clock (a ``1d`` bucket is a
+    local day); times come back in UTC.
     """
     _need(power, ("time", "value"), "integrate_power")
     intervals = (
-        power.select("time", "value")
+        power.select(pl.col("time").dt.convert_time_zone(tz), "value")
         .drop_nulls()
         .filter(pl.col("value").is_finite())
         .sort("time")
@@ -72,7 +73,7 @@ def integrate_power(power: pl.DataFrame, *, bucket: str) -> pl.DataFrame:
     hours = (pl.col("_end") - pl.col("_start")).dt.total_microseconds() / 3.6e9
     return (
         pieces.select(
-            pl.col("_start").dt.truncate(bucket).alias("time"),
+            pl.col("_start").dt.truncate(bucket).dt.convert_time_zone("UTC").alias("time"),
             ((watts("_start") + watts("_end")) / 2 * hours / 1000).alias("kwh"),
         )
         .group_by("time")

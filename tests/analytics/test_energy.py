@@ -42,6 +42,15 @@ def test_an_interval_spanning_several_small_buckets_fills_each() -> None:
     assert small["kwh"].to_list() == pytest.approx([0.03, 0.05, 0.04])
 
 
+def test_local_day_buckets_follow_dst() -> None:
+    # constant 1000 W through 2026-03-29, the 23-hour spring-forward day in Amsterdam
+    start = datetime(2026, 3, 28, 23, tzinfo=UTC)  # local midnight (CET)
+    power = _series([1000.0] * (23 * 60 + 1), timedelta(minutes=1), start)
+    daily = energy.integrate_power(power, bucket="1d", tz="Europe/Amsterdam")
+    assert daily["time"].to_list() == [start]
+    assert daily["kwh"].to_list() == pytest.approx([23.0])
+
+
 def test_gaps_longer_than_15_minutes_are_not_bridged() -> None:
     power = pl.concat(
         [
