@@ -29,6 +29,8 @@ def register(app: typer.Typer) -> None:
 
 def streamlit_command(entry: Path, port: int, host: str) -> list[str]:
     """Return the command line that serves ``entry`` with Streamlit on ``host:port``."""
+    # A wall display stays dark; the admin app offers both themes in its settings menu.
+    theme = ["--theme.base", "dark"] if entry.name == KIOSK_ENTRY.name else []
     return [
         sys.executable,
         "-m",
@@ -43,6 +45,7 @@ def streamlit_command(entry: Path, port: int, host: str) -> list[str]:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        *theme,
     ]
 
 

@@ -31,12 +31,27 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _serve(entry: Path, data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+# The light theme an admin can pick in the settings menu, forced for one server.
+LIGHT_THEME = [
+    "--theme.base",
+    "light",
+    "--theme.backgroundColor",
+    "#ffffff",
+    "--theme.secondaryBackgroundColor",
+    "#f0f2f6",
+    "--theme.textColor",
+    "#1b2128",
+]
+
+
+def _serve(
+    entry: Path, data_dir: Path, extra: tuple[str, ...] = ()
+) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOMEIQ_")}
     env.update({"HOMEIQ_DATA_DIR": str(data_dir), "HOMEIQ_TIMEZONE": "Europe/Amsterdam"})
     proc = subprocess.Popen(
-        streamlit_command(entry, port, "127.0.0.1"),
+        [*streamlit_command(entry, port, "127.0.0.1"), *extra],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -88,9 +103,10 @@ def servers(live_dir: Path) -> Iterator[dict[str, str]]:
     started = [
         _serve(ROOT / "app" / "main.py", live_dir),
         _serve(ROOT / "app" / "kiosk.py", live_dir),
+        _serve(ROOT / "app" / "main.py", live_dir, tuple(LIGHT_THEME)),
     ]
     try:
-        yield {"admin": started[0][1], "kiosk": started[1][1]}
+        yield {"admin": started[0][1], "kiosk": started[1][1], "light": started[2][1]}
     finally:
         for proc, _ in started:
             proc.terminate()
@@ -161,4 +177,10 @@ def test_every_admin_page_renders_in_chromium(
 
 def test_kiosk_renders_in_chromium(servers: dict[str, str], browser: object) -> None:
     problems = _load(browser, servers["kiosk"], "kiosk.png", '[data-testid="stMetric"]')
+    assert not problems, problems
+
+
+def test_energy_page_renders_in_the_light_theme(servers: dict[str, str], browser: object) -> None:
+    url = f"{servers['light']}/energy"
+    problems = _load(browser, url, "page-energy-light.png", '[data-testid="stHeading"]')
     assert not problems, problems
