@@ -152,6 +152,7 @@ class FakeHomeAssistant:
             return
         await ws.send(orjson.dumps({"type": "auth_ok", "ha_version": "2025.10.0"}).decode())
         coalesce = False
+        sub_id: int | None = None
         stream: asyncio.Task[None] | None = None
         try:
             async for raw in ws:
@@ -177,12 +178,12 @@ class FakeHomeAssistant:
                     result = {}
                 reply = {"id": msg_id, "type": "result", "success": True, "result": result}
                 await ws.send(orjson.dumps(reply).decode())
-                if (
-                    kind == "subscribe_events"
-                    and msg.get("event_type") == "state_changed"
-                    and stream is None
-                ):
-                    stream = asyncio.create_task(self._stream(ws, msg_id, coalesce))
+                if kind == "subscribe_events" and msg.get("event_type") == "state_changed":
+                    sub_id = msg_id
+                # Stream once the client took its snapshot: it sends get_states after it
+                # started consuming events.
+                if kind == "get_states" and stream is None and sub_id is not None:
+                    stream = asyncio.create_task(self._stream(ws, sub_id, coalesce))
         finally:
             if stream is not None:
                 stream.cancel()
@@ -345,6 +346,7 @@ async def bench_ha(args: argparse.Namespace, tmp: Path) -> tuple[Any, dict[int, 
                 "HOMEIQ_HA_URL": f"http://127.0.0.1:{port}",
                 "HOMEIQ_HA_TOKEN": TOKEN,
                 "HOMEIQ_BACKFILL_HOURS": "0",
+                "HOMEIQ_BATCH_SIZE": str(args.batch_size),
                 "HOMEIQ_WORKER_PORT": str(_free_port()),
                 "HOMEIQ_LOG_LEVEL": "WARNING",
             },
@@ -382,6 +384,7 @@ async def bench_mqtt(
                 "HOMEIQ_DATA_DIR": str(tmp),
                 "HOMEIQ_MQTT_URL": broker.url,
                 "HOMEIQ_MQTT_TOPICS": "bench/#",
+                "HOMEIQ_BATCH_SIZE": str(args.batch_size),
                 "HOMEIQ_WORKER_PORT": str(health_port),
                 "HOMEIQ_LOG_LEVEL": "WARNING",
             },
@@ -408,6 +411,7 @@ async def main() -> None:
     parser.add_argument("--entities", type=int, default=500)
     parser.add_argument("--probe-every", type=int, default=2_000)
     parser.add_argument("--timeout", type=float, default=300)
+    parser.add_argument("--batch-size", type=int, default=5000, help="HOMEIQ_BATCH_SIZE")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="homeiq-bench-"))
     run = bench_ha if args.source == "ha" else bench_mqtt

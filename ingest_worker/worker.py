@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -102,6 +103,7 @@ class Worker:
         self._metadata = metadata
         self._stop = asyncio.Event()
         self._exit_code = 0
+        self._enforcer: asyncio.Task[None] | None = None
         self.board: StatusBoard | None = None
         self.health: HealthServer | None = None
 
@@ -153,6 +155,8 @@ class Worker:
         finally:
             for signum in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(signum)
+            if self._enforcer is not None:
+                self._enforcer.cancel()
             await self._shutdown(spool, writer, board)
         return self._exit_code
 
@@ -161,17 +165,44 @@ class Worker:
     ) -> None:
         assert self.health is not None
         async with asyncio.TaskGroup() as group:
-            group.create_task(writer.run(), name="writer")
-            group.create_task(self.health.run(), name="health")
-            group.create_task(self._publish_status(board), name="status")
+            tasks = [
+                group.create_task(writer.run(), name="writer"),
+                group.create_task(self.health.run(), name="health"),
+                group.create_task(self._publish_status(board), name="status"),
+            ]
             for name, source in sources.items():
-                group.create_task(self._guard(name, source, board), name=f"source-{name}")
-            group.create_task(self._wait_for_stop(), name="shutdown")
+                tasks.append(
+                    group.create_task(self._guard(name, source, board), name=f"source-{name}")
+                )
+            group.create_task(self._wait_for_stop(tasks), name="shutdown")
 
-    async def _wait_for_stop(self) -> None:
+    async def _wait_for_stop(self, tasks: list[asyncio.Task[None]]) -> None:
         await self._stop.wait()
         _log.info("stopping: flushing the spool")
+        self._enforcer = asyncio.create_task(self._enforce_stop(tasks), name="stop-enforcer")
         raise _StopRequested
+
+    async def _enforce_stop(self, tasks: list[asyncio.Task[None]]) -> None:
+        # A task that swallows one CancelledError (a broad suppress in a finally) would hold
+        # the TaskGroup open forever; cancel stragglers again, and as the last resort exit
+        # hard: every committed event is already durable in the spool, and MQTT messages
+        # not yet acknowledged come back from the broker.
+        deadline = time.monotonic() + self._config.shutdown_grace
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0.25)
+            stuck = [task for task in tasks if not task.done()]
+            if not stuck:
+                return
+            for task in stuck:
+                task.cancel()
+        stuck_names = [task.get_name() for task in tasks if not task.done()]
+        _log.error(
+            "task(s) %s ignored cancellation for %.0f s; exiting without waiting for them",
+            ", ".join(stuck_names),
+            self._config.shutdown_grace,
+        )
+        logging.shutdown()
+        os._exit(self._exit_code or 1)
 
     async def _guard(self, name: str, source: RunnableSource, board: StatusBoard) -> None:
         status = board.sources[name]

@@ -127,7 +127,11 @@ class SpoolWriter:
 
     async def write_once(self) -> int | None:
         """Write the oldest spooled batch; return its event count, 0 if empty, None on failure."""
-        batch = await self._spool.peek(self._batch_size)
+        # With a backlog, bigger writes: the per-write cost of the store (files, catalog,
+        # fsync) and of our spool delete is what limits catching up, not the row count.
+        backlog = self._spool.stats().depth
+        limit = self._batch_size if backlog <= self._batch_size else 4 * self._batch_size
+        batch = await self._spool.peek(limit)
         if batch is None:
             self._note_empty()
             return 0
