@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from ingest_worker.base import AuthenticationFailed, SourceState, SourceStatus
 from ingest_worker.health import HealthServer
+from ingest_worker.maintenance import StoreMaintenance
 from ingest_worker.mqtt import MqttSource, QuarantineSink, parse_broker_url
 from ingest_worker.spool import Spool
 from ingest_worker.status import StatusBoard
@@ -73,6 +74,8 @@ class WorkerConfig:
     mqtt_client_id: str = "homeiq-ingest"
     mqtt_max_payload_bytes: int = 256 * 1024
     status_interval: float = 5.0
+    raw_retention_days: int | None = None  # None: the worker leaves retention alone
+    maintenance_interval: float = 300.0
     shutdown_grace: float = 4.0
 
     def check(self) -> None:
@@ -170,6 +173,13 @@ class Worker:
                 group.create_task(self.health.run(), name="health"),
                 group.create_task(self._publish_status(board), name="status"),
             ]
+            if self._config.raw_retention_days is not None:
+                housekeeping = StoreMaintenance(
+                    self._store,
+                    raw_days=self._config.raw_retention_days,
+                    rollup_interval=self._config.maintenance_interval,
+                )
+                tasks.append(group.create_task(housekeeping.run(), name="housekeeping"))
             for name, source in sources.items():
                 tasks.append(
                     group.create_task(self._guard(name, source, board), name=f"source-{name}")

@@ -84,6 +84,7 @@ def worker_config(settings: Settings) -> WorkerConfig:
         mqtt_topics=list(settings.mqtt_topics),
         mqtt_client_id=settings.mqtt_client_id,
         mqtt_max_payload_bytes=settings.mqtt_max_payload_kb * 1024,
+        raw_retention_days=settings.raw_retention_days,
     )
 
 
