@@ -27,16 +27,16 @@ def recorded(ha_peer: HAPeer) -> tuple[datetime, datetime]:
     """Make state changes on the real HA and wait until its recorder holds them."""
     start = datetime.now(UTC)
     for step in range(6):
-        ha_peer.call_service("input_number", "set_value", entity_id=LEVEL, value=100 + step)
-        ha_peer.call_service("input_text", "set_value", entity_id=NOTE, value=f"note {step}")
+        ha_peer.call_service("input_number", "set_value", entity_id=LEVEL, value=8100.5 + step)
+        ha_peer.call_service("input_text", "set_value", entity_id=NOTE, value=f"import {step}")
     end = datetime.now(UTC) + timedelta(seconds=1)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         with sqlite3.connect(f"file:{ha_peer.database}?mode=ro", uri=True) as db:
             found = db.execute(
                 "SELECT count(*) FROM states s JOIN states_meta m USING (metadata_id) "
-                "WHERE m.entity_id = ? AND s.state = '105.0'",
-                (LEVEL,),
+                "WHERE m.entity_id = ? AND s.state = 'import 5' AND s.last_updated_ts >= ?",
+                (NOTE, start.timestamp()),
             ).fetchone()[0]
         if found:
             return start, end
@@ -80,8 +80,8 @@ def test_import_carries_unit_and_context_of_the_live_state(
     live = next(s for s in ha_peer.states() if s["entity_id"] == LEVEL)
     stored = store.read([LEVEL], start, end).row(-1, named=True)
     assert stored["time"] == datetime.fromisoformat(live["last_updated"])
-    assert stored["state"] == live["state"] == "105.0"
-    assert stored["value"] == 105.0
+    assert stored["state"] == live["state"] == "8105.5"
+    assert stored["value"] == 8105.5
     assert stored["unit"] == "W"
     assert stored["context_id"] == live["context"]["id"]
 

@@ -9,6 +9,7 @@ database, token) back, possibly on the same port.
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import json
 import os
@@ -16,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,6 +39,21 @@ def _die_with_parent() -> None:
     # timeout), the kernel sends hass SIGTERM, so no orphan HA keeps a port and 200 MB.
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+_RUNNING: set[subprocess.Popen[bytes]] = set()
+
+
+@atexit.register
+def _stop_leftovers() -> None:
+    # A peer started from a worker thread has no PDEATHSIG; stop it at interpreter exit.
+    for process in list(_RUNNING):
+        if process.poll() is None:
+            process.terminate()
+
+
+def _main_thread_on_linux() -> bool:
+    return sys.platform == "linux" and threading.current_thread() is threading.main_thread()
 
 
 def free_port() -> int:
@@ -88,9 +105,12 @@ class HAPeer:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            # The kernel ties PDEATHSIG to the forking *thread*; only the main thread
+            # lives as long as the test process (asyncio.to_thread workers do not).
+            preexec_fn=_die_with_parent if _main_thread_on_linux() else None,
         )
         log.close()
+        _RUNNING.add(self.process)
         try:
             self._wait_ready(time.monotonic() + timeout)
         except BaseException:
@@ -103,6 +123,7 @@ class HAPeer:
         process, self.process = self.process, None
         if process is None or process.poll() is not None:
             return
+        _RUNNING.discard(process)
         os.kill(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout)
@@ -114,6 +135,7 @@ class HAPeer:
         """Stop hass with SIGKILL at once (a crash, as far as clients can tell)."""
         process, self.process = self.process, None
         if process is not None and process.poll() is None:
+            _RUNNING.discard(process)
             os.kill(process.pid, signal.SIGKILL)
             process.wait(10)
 
