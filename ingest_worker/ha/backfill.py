@@ -11,7 +11,7 @@ HA requires ``filter_entity_id``, so entity ids are sent in chunks short enough 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any, Final
 from urllib.parse import quote
@@ -32,9 +32,11 @@ def history_path(start: datetime) -> str:
 
 async def fetch_history(
     base_url: str, token: str, entity_ids: Sequence[str], start: datetime, end: datetime
-) -> list[dict[str, Any]]:
-    """Return every state HA recorded for ``entity_ids`` in (start, end], as state objects."""
-    states: list[dict[str, Any]] = []
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """Yield the states HA recorded for ``entity_ids`` in (start, end], one chunk at a time.
+
+    Chunk by chunk, so a day of history of a large home never sits in memory at once.
+    """
     headers = {"Authorization": f"Bearer {token}"}
     ids = sorted(set(entity_ids))
     async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=_TIMEOUT) as client:
@@ -64,8 +66,11 @@ async def fetch_history(
                 body = response.json()
             except ValueError as err:
                 raise SourceUnavailable(f"history answer from {base_url} is not JSON") from err
+            states: list[dict[str, Any]] = []
             for series in body if isinstance(body, list) else []:
                 if isinstance(series, list):
                     states.extend(item for item in series if isinstance(item, dict))
-    _log.debug("history %s..%s: %d states", start, end, len(states))
-    return states
+            _log.debug(
+                "history %s..%s: %d states of %d entities", start, end, len(states), len(chunk)
+            )
+            yield states

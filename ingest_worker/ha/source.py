@@ -202,11 +202,12 @@ class HomeAssistantSource:
             _log.debug("registry refresh failed: %s", err)
 
     async def _backfill(self, entity_ids: Iterable[str], start: datetime, end: datetime) -> None:
-        states = await fetch_history(self._http_url, self._token, list(entity_ids), start, end)
-        events = [event for event in self._convert(states) if event.time > start]
-        for offset in range(0, len(events), _BATCH):
-            await self._put(events[offset : offset + _BATCH])
-        self._count("backfilled", len(events))
+        history = fetch_history(self._http_url, self._token, list(entity_ids), start, end)
+        async for states in history:
+            events = [event for event in self._convert(states) if event.time > start]
+            for offset in range(0, len(events), _BATCH):
+                await self._put(events[offset : offset + _BATCH])
+            self._count("backfilled", len(events))
 
     async def _consume(self, conn: HaConnection) -> None:
         while True:

@@ -40,18 +40,18 @@ async def test_drop_and_restart_store_exactly_ha_history(ha_peer: HAPeer, tmp_pa
     try:
         async with running_source(proxy.url, ha_peer.token, tmp_path) as harness:
             await harness.wait_connected()
-            await _changes(ha_peer, 1, 6)
+            await _changes(ha_peer, 1001, 6)
             # Network failure mid-stream; changes go on while the source cannot reconnect.
             proxy.blocked = True
             proxy.drop()
-            await _changes(ha_peer, 101, 6)
+            await _changes(ha_peer, 1101, 6)
             proxy.blocked = False
             await harness.wait_connected(connects=2)
-            await _changes(ha_peer, 201, 4)
+            await _changes(ha_peer, 1201, 4)
             await asyncio.to_thread(ha_peer.restart)
-            await _changes(ha_peer, 301, 4)
+            await _changes(ha_peer, 1301, 4)
             await harness.wait_connected(connects=3)
-            await _changes(ha_peer, 401, 3)
+            await _changes(ha_peer, 1401, 3)
             await asyncio.sleep(2.5)  # recorder commits every second
             end = datetime.now(UTC)
             await harness.wait_stored()
@@ -67,6 +67,6 @@ async def test_drop_and_restart_store_exactly_ha_history(ha_peer: HAPeer, tmp_pa
         if start <= datetime.fromisoformat(s["last_updated"]) <= end
     )
     levels = {state for entity, _, state in expected if entity == ENTITIES[0]}
-    assert {"101.0", "106.0", "301.0", "403.0"} <= levels  # the gap and both sides are there
+    assert {"1101.0", "1106.0", "1301.0", "1403.0"} <= levels  # the gap and both sides are there
     assert backfilled > 0
     assert stored == expected
