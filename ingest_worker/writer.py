@@ -20,7 +20,8 @@ from typing import Any, TypeVar
 import polars as pl
 from tenacity import RetryCallState, wait_exponential_jitter
 
-from ingest_worker.spool import Spool, SpoolBatch
+from ingest_worker.spool import Spool
+from ingest_worker.spool_chunks import SpoolBatch
 from storage.errors import StoreError, StoreLocked
 from storage.protocol import TimeSeriesStore, WriteResult
 
