@@ -6,8 +6,9 @@ Every (re)connect runs the same steps, in an order that leaves no hole:
 3. subscribe to ``state_changed`` (and registry updates), so nothing after now is missed;
 4. write the ``get_states`` snapshot;
 5. backfill ``(last_seen - overlap, now]`` from the history API (on first start
-   ``now - first_backfill``). Overlap with live or snapshot events is harmless: the event
-   identity is the same everywhere (see convert.py) and stores keep one row per identity.
+   ``now - first_backfill``; or from where an interrupted backfill began). Overlap with
+   live or snapshot events is harmless: the event identity is the same everywhere
+   (see convert.py) and stores keep one row per identity.
 Reconnects back off with jitter, capped; a state change is logged once, not every retry.
 """
 
@@ -95,6 +96,7 @@ class HomeAssistantSource:
         self._backoff_cap = backoff_cap
         self._areas = AreaIndex()
         self._refresh: asyncio.Task[None] | None = None
+        self._unfilled_from: datetime | None = None
         # Counters shown on /healthz (status.extra): malformed messages, removed entities,
         # backfilled events, successful connects.
         self.counters: dict[str, int] = dict.fromkeys(
@@ -152,6 +154,11 @@ class HomeAssistantSource:
             since = await self._last_seen()
             now = datetime.now(UTC)
             start = since - _OVERLAP if since is not None else now - self._first_backfill
+            # The snapshot and live events move last_seen past the gap before the backfill
+            # is done; if this session dies before that, the next one must still start here.
+            if self._unfilled_from is not None:
+                start = min(start, self._unfilled_from)
+            self._unfilled_from = start
             await conn.command({"type": "supported_features", "features": {"coalesce_messages": 1}})
             await self._load_registries(conn)
             await conn.command({"type": "subscribe_events", "event_type": "state_changed"})
@@ -163,6 +170,7 @@ class HomeAssistantSource:
             await self._put(snapshot)
             entity_ids = {event.entity_id for event in snapshot}
             await self._backfill(entity_ids, start, datetime.now(UTC))
+            self._unfilled_from = None
             resumed = self.counters["connects"] != 0
             self._count("connects")
             self.status.state = SourceState.CONNECTED
