@@ -161,9 +161,11 @@ class HomeAssistantSource:
             self._unfilled_from = start
             await conn.command({"type": "supported_features", "features": {"coalesce_messages": 1}})
             await self._load_registries(conn)
-            await conn.command({"type": "subscribe_events", "event_type": "state_changed"})
             for event_type in _REGISTRY_EVENTS:
                 await conn.command({"type": "subscribe_events", "event_type": event_type})
+            # state_changed last, with the consumer started at once: under a flood of events
+            # the bounded queue must be drained while later command replies are awaited.
+            await conn.command({"type": "subscribe_events", "event_type": "state_changed"})
             consumer = asyncio.create_task(self._consume(conn), name="ha-consumer")
             states = await conn.command({"type": "get_states"})
             snapshot = self._convert(states if isinstance(states, list) else [])
