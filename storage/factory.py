@@ -18,6 +18,8 @@ def open_store(
     influx_host: str | None = None,
     influx_token: str | None = None,
     influx_database: str | None = None,
+    raw_retention_days: int = 90,
+    rollup_retention_days: int = 730,
 ) -> TimeSeriesStore:
     """Return an open store of ``backend`` (``embedded`` under ``data_dir``, or ``influxdb3``)."""
     if backend == "embedded":
@@ -46,8 +48,15 @@ def open_store(
                 f"HOMEIQ_STORE=influxdb3 needs {', '.join(missing)}; set them in .env "
                 "or the environment"
             )
+        # InfluxDB 3 Core sets a database's retention only at creation, so the configured
+        # days must reach the store that may create it (the embedded store applies retention
+        # when the worker asks).
         store: TimeSeriesStore = influx.InfluxStore(
-            host=influx_host, token=influx_token, database=influx_database
+            host=influx_host,
+            token=influx_token,
+            database=influx_database,
+            raw_retention_days=raw_retention_days,
+            rollup_retention_days=rollup_retention_days,
         )
         return store
     raise StoreError(f"unknown store backend {backend!r}; use one of {', '.join(BACKENDS)}")

@@ -74,6 +74,8 @@ def open_backend(settings: Settings, backend: str) -> TimeSeriesStore:
         influx_host=settings.influx_host,
         influx_token=token,
         influx_database=settings.influx_database,
+        raw_retention_days=settings.raw_retention_days,
+        rollup_retention_days=settings.rollup_retention_days,
     )
 
 

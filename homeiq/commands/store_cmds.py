@@ -59,6 +59,8 @@ def _open_store(settings: Settings) -> TimeSeriesStore:
             influx_host=settings.influx_host,
             influx_token=token,
             influx_database=settings.influx_database,
+            raw_retention_days=settings.raw_retention_days,
+            rollup_retention_days=settings.rollup_retention_days,
         )
     except OSError as err:
         raise _fail(

@@ -29,3 +29,22 @@ def test_unknown_backend_names_the_choices(tmp_path: Path) -> None:
 def test_influxdb3_without_host_and_token_names_the_settings(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="HOMEIQ_INFLUX_HOST, HOMEIQ_INFLUX_TOKEN"):
         open_store(backend="influxdb3", data_dir=tmp_path, influx_database="homeiq")
+
+
+def test_influx_store_gets_the_configured_retention(tmp_path: Path) -> None:
+    # InfluxDB 3 Core fixes a database's retention when it is created, so the configured days
+    # must reach the store that creates it.
+    store = open_store(
+        backend="influxdb3",
+        data_dir=tmp_path,
+        influx_host="http://127.0.0.1:9",
+        influx_token="t",
+        influx_database="homeiq",
+        raw_retention_days=180,
+        rollup_retention_days=1000,
+    )
+    try:
+        assert store.raw_retention_days == 180  # type: ignore[attr-defined]
+        assert store.rollup_retention_days == 1000  # type: ignore[attr-defined]
+    finally:
+        store.close()
