@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from homeiq.settings import Settings
+from homeiq.store_config import open_configured_store
 from storage.errors import StoreError
-from storage.factory import open_store
 from storage.metadata import MetadataStore
 from storage.protocol import TimeSeriesStore
 
@@ -41,15 +41,8 @@ class Services:
 
 def build_services(settings: Settings) -> Services:
     """Return Services for ``settings``; raise ServiceError when the store cannot open."""
-    token = settings.influx_token.get_secret_value() if settings.influx_token else None
     try:
-        store = open_store(
-            backend=settings.store,
-            data_dir=settings.data_dir,
-            influx_host=settings.influx_host,
-            influx_token=token,
-            influx_database=settings.influx_database,
-        )
+        store = open_configured_store(settings)
     except (StoreError, OSError) as err:
         raise ServiceError(
             f"Cannot open the {settings.store} store under {settings.data_dir}: {err}. "

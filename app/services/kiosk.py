@@ -17,8 +17,8 @@ import polars as pl
 import streamlit as st
 
 from homeiq.settings import SettingsError, load_settings
+from homeiq.store_config import open_configured_store
 from storage.errors import StoreError
-from storage.factory import open_store
 from storage.metadata import MetadataStore
 from storage.protocol import TimeSeriesStore
 
@@ -197,14 +197,7 @@ def get_reader() -> KioskReader:
         settings = load_settings()
     except SettingsError as err:
         raise StoreError(str(err)) from None
-    token = settings.influx_token.get_secret_value() if settings.influx_token else None
-    store = open_store(
-        backend=settings.store,
-        data_dir=settings.data_dir,
-        influx_host=settings.influx_host,
-        influx_token=token,
-        influx_database=settings.influx_database,
-    )
+    store = open_configured_store(settings)
     metadata = None
     if settings.metadata_path.is_file():
         try:

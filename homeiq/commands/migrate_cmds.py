@@ -65,18 +65,9 @@ def copy_history(
 
 def open_backend(settings: Settings, backend: str) -> TimeSeriesStore:
     """Return the store ``backend`` configured by ``settings``."""
-    from storage.factory import open_store
+    from homeiq.store_config import open_configured_store
 
-    token = settings.influx_token.get_secret_value() if settings.influx_token else None
-    return open_store(
-        backend=backend,
-        data_dir=settings.data_dir,
-        influx_host=settings.influx_host,
-        influx_token=token,
-        influx_database=settings.influx_database,
-        raw_retention_days=settings.raw_retention_days,
-        rollup_retention_days=settings.rollup_retention_days,
-    )
+    return open_configured_store(settings, backend)
 
 
 def migrate_store(

@@ -47,21 +47,12 @@ def _settings() -> Settings:
 
 
 def _open_store(settings: Settings) -> TimeSeriesStore:
+    from homeiq.store_config import open_configured_store
     from storage.errors import StoreError
-    from storage.factory import open_store
 
-    token = settings.influx_token.get_secret_value() if settings.influx_token else None
     try:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        return open_store(
-            backend=settings.store,
-            data_dir=settings.data_dir,
-            influx_host=settings.influx_host,
-            influx_token=token,
-            influx_database=settings.influx_database,
-            raw_retention_days=settings.raw_retention_days,
-            rollup_retention_days=settings.rollup_retention_days,
-        )
+        return open_configured_store(settings)
     except OSError as err:
         raise _fail(
             f"cannot create HOMEIQ_DATA_DIR={settings.data_dir} ({err.strerror}); "
