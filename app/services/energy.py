@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Final
 
 import polars as pl
@@ -193,11 +192,3 @@ def _top_consumers(
     if not parts:
         return pl.DataFrame(schema={"entity_id": pl.String, "kwh": pl.Float64})
     return pl.concat(parts).sort("kwh", descending=True).head(10)
-
-
-def latest_value(svc: Services, entity_id: str) -> tuple[float | None, datetime | None]:
-    """Return the newest numeric value of ``entity_id`` and its time, or (None, None)."""
-    frame = svc.store.latest([entity_id])
-    if frame.height == 0:
-        return None, None
-    return frame["value"][0], frame["time"][0]
