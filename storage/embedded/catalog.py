@@ -265,6 +265,21 @@ class Catalog:
         ).fetchall()
 
     @_serialized
+    def stored_spans(
+        self, day: str, entities: Sequence[str] | None
+    ) -> list[tuple[str, int, int, str]]:
+        """Return (entity_id, min_us, max_us, path) of each raw file of ``day`` per entity."""
+        sql = (
+            "SELECT e.entity_id, e.min_us, e.max_us, f.path FROM file_entities e "
+            "JOIN files f ON f.id = e.file_id WHERE f.kind = 'raw' AND f.day = ?"
+        )
+        args: list[object] = [day]
+        if entities is not None:
+            sql += f" AND e.entity_id IN ({','.join('?' * len(entities))})"
+            args.extend(entities)
+        return self._conn.execute(sql, args).fetchall()
+
+    @_serialized
     def newest_files(self, entities: Sequence[str] | None) -> list[FileEntry]:
         """Return the raw files holding each entity's newest event (of ``entities``, or all)."""
         sql = (

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import polars as pl
 
-from storage.embedded import queries as q
 from storage.embedded.base import DAY_US, ENTITY_PRUNE_MAX
 from storage.embedded.catalog import NewFile, from_us, to_us
 from storage.embedded.files import TMP_SUFFIX, remove_quietly, write_parquet_atomic
 from storage.embedded.maintenance import Maintenance
 from storage.errors import InvalidQuery
-from storage.events import EVENT_SCHEMA, KEY_COLUMNS, conform, now_utc
+from storage.events import KEY_COLUMNS, conform, now_utc
 from storage.protocol import RetentionResult, WriteResult
 
 log = logging.getLogger(__name__)
+
+_SPAN_SCHEMA = {"entity_id": pl.String(), "lo": pl.Int64(), "hi": pl.Int64(), "path": pl.String()}
 
 
 class Writes(Maintenance):
@@ -66,24 +67,48 @@ class Writes(Maintenance):
         return WriteResult(received=received, written=written)
 
     def _without_stored(self, part: pl.DataFrame) -> pl.DataFrame:
-        """Return the rows of one day's batch whose key is not stored yet."""
-        lo = part.get_column("time").min()
-        hi = part.get_column("time").max()
-        assert isinstance(lo, datetime) and isinstance(hi, datetime)
+        """Return the rows of one day's batch whose key is not stored yet.
+
+        The catalog holds each file's time span per entity, so a row outside every stored
+        span of its entity (all rows, when streaming live) is new without reading a file;
+        only the others are checked against the keys of the files whose spans they touch.
+        """
+        first = part.get_column("time").min()
+        assert isinstance(first, datetime)
         names = part.get_column("entity_id").unique().to_list()
-        end = hi + timedelta(microseconds=1)
-        paths = self._snapshot("raw", lo, end, names)
-        if not paths:
+        prune = names if len(names) <= ENTITY_PRUNE_MAX else None
+        spans = self._catalog.stored_spans(first.date().isoformat(), prune)
+        if not spans:
             return part
-        src = q.Source(paths, start=lo, end=end)
-        if len(names) <= ENTITY_PRUNE_MAX:
-            src.entities = names
-        sql = q.keys(src)
-        stored = self._frame(sql, src.params)
-        if stored.is_empty():
+        stored = pl.DataFrame(spans, schema=_SPAN_SCHEMA, orient="row")
+        bounds = stored.group_by("entity_id").agg(pl.col("lo").min(), pl.col("hi").max())
+        moments = part.select("entity_id", pl.col("time").dt.epoch("us").alias("us"))
+        candidates = moments.join(bounds, on="entity_id").filter(
+            pl.col("us").is_between(pl.col("lo"), pl.col("hi"))
+        )
+        if candidates.is_empty():
             return part
-        stored = stored.with_columns(pl.col("time").cast(EVENT_SCHEMA["time"]))
-        return part.join(stored, on=list(KEY_COLUMNS), how="anti", nulls_equal=True)
+        wanted = candidates.group_by("entity_id").agg(
+            pl.col("us").min().alias("a"), pl.col("us").max().alias("b")
+        )
+        paths = (
+            stored.join(wanted, on="entity_id")
+            .filter((pl.col("lo") <= pl.col("b")) & (pl.col("hi") >= pl.col("a")))
+            .get_column("path")
+            .unique()
+            .to_list()
+        )
+        lo, hi = from_us(wanted["a"].min()), from_us(wanted["b"].max())  # type: ignore[arg-type]
+        keys = (
+            pl.scan_parquet([self.root / path for path in paths])
+            .select(KEY_COLUMNS)
+            .filter(
+                pl.col("time").is_between(lo, hi)
+                & pl.col("entity_id").is_in(wanted.get_column("entity_id").implode())
+            )
+            .collect()
+        )
+        return part.join(keys, on=list(KEY_COLUMNS), how="anti", nulls_equal=True)
 
     def _write_day(self, part: pl.DataFrame, kind: str = "raw") -> NewFile:
         """Write one day's rows as a new Parquet file and return its catalog entry."""

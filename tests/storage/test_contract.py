@@ -32,6 +32,28 @@ def test_overlapping_batch_counts_only_new_rows(store: TimeSeriesStore) -> None:
     assert store.read(["sensor.a"], DAY0, DAY0 + HOUR)["state"].to_list() == list("12345")
 
 
+def test_rows_between_and_around_stored_ones_are_new_and_the_stored_ones_are_not(
+    store: TimeSeriesStore,
+) -> None:
+    even, odd = timedelta(minutes=20), timedelta(minutes=10)
+    store.write(series("sensor.a", DAY0, [0, 2, 4], step=even))  # 00:00, 00:20, 00:40
+    store.write(series("sensor.b", DAY0 + odd, [1, 3], step=even))  # 00:10, 00:30
+    # Every 10 minutes for both entities: half of them are stored, before, between, after.
+    mixed = pl.concat(
+        [
+            series("sensor.a", DAY0 - odd, list(range(-1, 7)), step=odd),
+            series("sensor.b", DAY0 - odd, list(range(-1, 7)), step=odd),
+        ]
+    )
+    result = store.write(mixed)
+    assert (result.received, result.written) == (16, 16 - 5)
+    frame = store.read(None, DAY0 - HOUR, DAY0 + 2 * HOUR)
+    assert frame.height == 16
+    assert frame.filter(pl.col("entity_id") == "sensor.a")["value"].to_list() == [
+        float(v) for v in range(-1, 7)
+    ]
+
+
 def test_same_time_from_two_sources_is_two_events(store: TimeSeriesStore) -> None:
     store.write(series("sensor.a", DAY0, [1], source="ha"))
     store.write(series("sensor.a", DAY0, [1], source="mqtt"))
