@@ -10,14 +10,16 @@ import time as _time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Final, TypeVar
+from typing import TYPE_CHECKING, Final, TypeVar
 
-import duckdb
 import polars as pl
 
 from storage.embedded.catalog import Catalog, FileEntry, to_us
 from storage.embedded.files import WriterLock
 from storage.errors import InvalidQuery, StoreUnavailable
+
+if TYPE_CHECKING:
+    import duckdb
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,9 @@ DAY_US: Final[int] = 86_400_000_000
 READ_ATTEMPTS: Final[int] = 4
 # Up to this many entities the catalog prunes files per entity (SQLite bind limits).
 ENTITY_PRUNE_MAX: Final[int] = 900
+# One compaction reads at most this many rows, which bounds the writer's memory (about
+# 200 bytes a row in memory, times three while sorting and encoding); bigger files stay.
+MERGE_ROWS: Final[int] = 64_000
 
 T = TypeVar("T")
 
@@ -34,7 +39,7 @@ class StoreBase:
 
     backend = "embedded"
 
-    def __init__(self, root: Path, *, small_files: int = 8, small_rows: int = 250_000) -> None:
+    def __init__(self, root: Path, *, small_files: int = 8, merge_rows: int = MERGE_ROWS) -> None:
         self.root = Path(root)
         try:
             self.root.mkdir(parents=True, exist_ok=True)
@@ -42,19 +47,33 @@ class StoreBase:
             raise StoreUnavailable(
                 f"cannot create the data folder {self.root} ({err}); check HOMEIQ_DATA_DIR"
             ) from err
+        if small_files < 2 or merge_rows < 2:
+            raise ValueError("small_files and merge_rows must be at least 2")
         self.small_files = small_files
-        self.small_rows = small_rows
+        self.merge_rows = merge_rows
         self._catalog = Catalog(self.root / "catalog.sqlite")
         self._lock = WriterLock(self.root)
         self._write_mutex = threading.Lock()
-        self._db = duckdb.connect(":memory:")
-        self._db.execute("SET TimeZone = 'UTC'")
-        self._db.execute("SET threads = 2")
-        self._db.execute("SET memory_limit = '1GB'")
-        self._db.execute("SET preserve_insertion_order = false")
-        # Large sorts spill here instead of failing at the memory limit.
-        spill = Path(tempfile.gettempdir()) / f"homeiq-duckdb-{os.getpid()}"
-        self._db.execute(f"SET temp_directory = '{spill.as_posix()}'")
+        self._duckdb: duckdb.DuckDBPyConnection | None = None
+        self._duckdb_mutex = threading.Lock()
+
+    @property
+    def _db(self) -> duckdb.DuckDBPyConnection:
+        """DuckDB, connected on first read: a process that only writes never loads it."""
+        with self._duckdb_mutex:
+            if self._duckdb is None:
+                import duckdb  # here: a writer-only process (the worker) never loads it
+
+                db = duckdb.connect(":memory:")
+                db.execute("SET TimeZone = 'UTC'")
+                db.execute("SET threads = 2")
+                db.execute("SET memory_limit = '1GB'")
+                db.execute("SET preserve_insertion_order = false")
+                # Large sorts spill here instead of failing at the memory limit.
+                spill = Path(tempfile.gettempdir()) / f"homeiq-duckdb-{os.getpid()}"
+                db.execute(f"SET temp_directory = '{spill.as_posix()}'")
+                self._duckdb = db
+            return self._duckdb
 
     # --- plumbing ---------------------------------------------------------------
     def _abs(self, entry: FileEntry) -> str:
@@ -81,7 +100,7 @@ class StoreBase:
         for attempt in range(READ_ATTEMPTS):
             try:
                 return run()
-            except (duckdb.IOException, duckdb.InvalidInputException, FileNotFoundError) as err:
+            except _vanished_errors() as err:
                 if attempt == READ_ATTEMPTS - 1:
                     raise StoreUnavailable(
                         f"reading the embedded store {self.root} failed ({err}); "
@@ -108,3 +127,10 @@ class StoreBase:
                 f"entities must be a list of entity ids, not the string {entities!r}"
             )
         return list(dict.fromkeys(entities))
+
+
+def _vanished_errors() -> tuple[type[Exception], ...]:
+    """Return the errors a read raises when a file of its snapshot was deleted under it."""
+    import duckdb  # loaded already by the read that raised
+
+    return (duckdb.IOException, duckdb.InvalidInputException, FileNotFoundError)

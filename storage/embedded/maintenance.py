@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
 
 import polars as pl
 
-from storage.embedded import queries as q
 from storage.embedded.base import DAY_US, StoreBase
-from storage.embedded.catalog import NewFile, from_us, to_us
+from storage.embedded.catalog import FileEntry, NewFile, from_us, to_us
 from storage.embedded.files import remove_quietly, write_parquet_atomic
-from storage.embedded.rollups import PARTIAL_SCHEMA, coarsen, empty_partials
+from storage.embedded.rollups import coarsen, empty_partials, hourly_partials
 from storage.events import now_utc
 
 log = logging.getLogger(__name__)
@@ -27,11 +27,35 @@ class Maintenance(StoreBase):
     """The writer's housekeeping: compaction, deferred deletes, rollups for retention."""
 
     def _compact_day(self, day: str) -> None:
-        """Merge a day's small raw files into one once there are ``small_files`` of them."""
-        files = [f for f in self._catalog.files("raw", day=day) if f.rows < self.small_rows]
-        if len(files) < self.small_files:
-            return
-        merged = pl.concat([pl.read_parquet(self.root / f.path) for f in files])
+        """Merge a day's raw files of one size tier into one file of at most ``merge_rows``.
+
+        Size-tiered: files merge only with files of about their size (tier = the power of
+        ``small_files`` their row count reaches), once a tier holds ``small_files`` files.
+        So each event is rewritten a few times (once per tier), not on every write, and
+        one merge never reads more than ``merge_rows`` rows. Bigger files are final.
+        """
+        tiers: dict[int, list[FileEntry]] = {}
+        for entry in self._catalog.files("raw", day=day):
+            if entry.rows < self.merge_rows:
+                tier = int(math.log(max(entry.rows, 1), self.small_files))
+                tiers.setdefault(tier, []).append(entry)
+        for tier in sorted(tiers):
+            if len(tiers[tier]) < self.small_files:
+                continue
+            picked: list[FileEntry] = []
+            rows = 0
+            for entry in sorted(tiers[tier], key=lambda f: f.rows):
+                if rows + entry.rows > self.merge_rows:
+                    break
+                picked.append(entry)
+                rows += entry.rows
+            if len(picked) >= 2:
+                self._merge(day, picked)
+                return
+
+    def _merge(self, day: str, files: list[FileEntry]) -> None:
+        """Replace ``files`` (one day's raw files) by one sorted file."""
+        merged = pl.concat([pl.read_parquet(self.root / f.path) for f in files], rechunk=False)
         ordered = merged.sort("entity_id", "time", "source")
         folder = self.root / "events" / f"day={day}"
         path, size = write_parquet_atomic(ordered, folder)
@@ -71,10 +95,11 @@ class Maintenance(StoreBase):
         paths = self._snapshot("raw", start, end, names)
         if not paths:
             return empty_partials()
-        src = q.Source(paths, start=start, end=end, entities=names, numeric=True)
-        sql = q.hourly_partials(src)
-        hourly = self._frame(sql, src.params).cast(PARTIAL_SCHEMA)  # type: ignore[arg-type]
-        hourly = hourly.select(list(PARTIAL_SCHEMA))
+        wanted = (pl.col("time") >= start) & (pl.col("time") < end) & pl.col("value").is_not_null()
+        if names is not None:
+            wanted &= pl.col("entity_id").is_in(names)
+        samples = pl.scan_parquet(paths).select("entity_id", "time", "value").filter(wanted)
+        hourly = self._retrying(lambda: hourly_partials(samples))
         return coarsen(hourly, DAY_US) if kind == "1d" else hourly.sort("entity_id", "bucket")
 
     def _retire_days_before(self, cutoff_us: int) -> int:

@@ -94,23 +94,6 @@ def increase(src: Source, width_us: int, start: datetime) -> str:
     )
 
 
-def hourly_partials(src: Source) -> str:
-    """Return SQL for hourly partial aggregates (the 1h rollup rows) of numeric samples."""
-    inner = src.sql("entity_id, time, value")
-    hour = f"epoch_us(time) // {HOUR_US}"
-    return (
-        f"SELECT ({hour}) * {HOUR_US} AS bucket, entity_id, count(*) AS n, sum(value) AS total, "
-        "min(value) AS lo, max(value) AS hi, arg_min(value, time) AS first_v, "
-        "epoch_us(min(time)) AS first_us, arg_max(value, time) AS last_v, "
-        "epoch_us(max(time)) AS last_us, "
-        f"sum(CASE WHEN prev_hour = {hour} THEN {_STEP} ELSE 0.0 END) AS inc "
-        "FROM (SELECT entity_id, time, value, "
-        "lag(value) OVER w AS prev, "
-        f"lag(epoch_us(time) // {HOUR_US}) OVER w AS prev_hour FROM ({inner}) "
-        "WINDOW w AS (PARTITION BY entity_id ORDER BY time)) GROUP BY 1, 2"
-    )
-
-
 def latest(src: Source) -> str:
     """Return SQL for each entity's newest event."""
     cols = ", ".join(EVENT_COLUMNS)

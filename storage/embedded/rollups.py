@@ -13,7 +13,7 @@ from typing import Final
 
 import polars as pl
 
-from storage.embedded.queries import RESET_DROP
+from storage.embedded.queries import HOUR_US, RESET_DROP
 from storage.protocol import AGGREGATE_SCHEMA
 
 PARTIAL_SCHEMA: Final[dict[str, pl.DataType]] = {
@@ -54,6 +54,48 @@ def _with_boundary(parts: pl.DataFrame) -> pl.DataFrame:
     ordered = parts.sort("entity_id", "bucket")
     prev = pl.col("last_v").shift(1).over("entity_id")
     return ordered.with_columns(_step(prev, pl.col("first_v")).alias("edge"))
+
+
+def hourly_partials(samples: pl.LazyFrame) -> pl.DataFrame:
+    """Return hourly partials (the 1h rollup rows) of numeric samples (entity_id, time, value).
+
+    The meter increase inside an hour counts the rises between consecutive samples of that
+    hour only; the rise across an hour boundary is rebuilt later from the partials.
+    """
+    us = pl.col("time").dt.epoch("us")
+    hour = us // HOUR_US
+    stepped = (
+        samples.sort("entity_id", "time")
+        .with_columns(
+            (hour * HOUR_US).alias("bucket"),
+            us.alias("us"),
+            pl.col("value").shift(1).over("entity_id").alias("prev"),
+            hour.shift(1).over("entity_id").alias("prev_hour"),
+        )
+        .with_columns(
+            pl.when(pl.col("prev_hour") == pl.col("bucket") // HOUR_US)
+            .then(_step(pl.col("prev"), pl.col("value")))
+            .otherwise(0.0)
+            .alias("step")
+        )
+    )
+    return (
+        stepped.group_by("bucket", "entity_id")
+        .agg(
+            pl.len().alias("n"),
+            pl.col("value").sum().alias("total"),
+            pl.col("value").min().alias("lo"),
+            pl.col("value").max().alias("hi"),
+            pl.col("value").first().alias("first_v"),
+            pl.col("us").first().alias("first_us"),
+            pl.col("value").last().alias("last_v"),
+            pl.col("us").last().alias("last_us"),
+            pl.col("step").sum().alias("inc"),
+        )
+        .collect()
+        .cast(PARTIAL_SCHEMA)  # type: ignore[arg-type]
+        .select(list(PARTIAL_SCHEMA))
+    )
 
 
 def coarsen(parts: pl.DataFrame, width_us: int) -> pl.DataFrame:

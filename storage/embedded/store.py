@@ -14,7 +14,6 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Final
 
-import duckdb
 import polars as pl
 
 from storage.embedded import queries as q
@@ -22,7 +21,7 @@ from storage.embedded.base import DAY_US, ENTITY_PRUNE_MAX
 from storage.embedded.catalog import from_us, to_us
 from storage.embedded.rollups import PARTIAL_SCHEMA, empty_partials, finish
 from storage.embedded.writes import Writes
-from storage.errors import InvalidQuery, StoreError
+from storage.errors import InvalidQuery
 from storage.events import EVENT_SCHEMA, empty_events
 from storage.protocol import (
     AGGREGATE_SCHEMA,
@@ -177,7 +176,9 @@ class EmbeddedStore(Writes):
     ) -> pl.DataFrame:
         """Return an aggregate answered from rollups before the horizon and raw data after."""
         width_us = int(width.total_seconds()) * 1_000_000
-        kind = "1d" if width_us % DAY_US == 0 else "1h"
+        # Daily rollups only when the range starts on a day; else hours, so the first
+        # bucket holds what the raw events from ``start`` on would give.
+        kind = "1d" if width_us % DAY_US == 0 and to_us(start) % DAY_US == 0 else "1h"
         since = start - PRIOR_LOOKBACK
         old_end_us = min(to_us(end), horizon_us)
         parts = [self._rollup_rows(kind, names, since, from_us(old_end_us))]
@@ -275,7 +276,7 @@ class EmbeddedStore(Writes):
                 cursor.execute("SELECT 1").fetchone()
             finally:
                 cursor.close()
-        except (StoreError, duckdb.Error, OSError, Exception) as err:
+        except Exception as err:  # any failure here means the store does not answer
             return StoreHealth(
                 ok=False,
                 backend=self.backend,
@@ -293,7 +294,8 @@ class EmbeddedStore(Writes):
         """Release the writer lock, the catalog and DuckDB."""
         self._lock.release()
         self._catalog.close()
-        self._db.close()
+        if self._duckdb is not None:
+            self._duckdb.close()
 
 
 def _as_events(frame: pl.DataFrame) -> pl.DataFrame:

@@ -95,7 +95,8 @@ def test_compaction_keeps_few_files_per_day(tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path, small_files=4)
     for index in range(30):
         store.write(batch(index, 10))
-    assert store.live_files() < 4
+    # 300 rows in size tiers of 4: at most 3 files in each of the tiers 10, 40 and 160 rows.
+    assert store.live_files() <= 9
     assert store.stats().events == 300
     assert store.read(None, *SPAN).height == 300
     store.close()

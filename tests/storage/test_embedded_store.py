@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import polars as pl
 import pytest
 
 from storage.embedded import EmbeddedStore
+from storage.events import conform
 from tests.storage.events import series
 
 DAY0 = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=31)
@@ -42,6 +44,41 @@ def test_aggregate_spanning_the_retention_horizon_joins_rollups_and_raw(
     again = store.aggregate(None, DAY0, DAY0 + timedelta(days=3), "1d", "increase")
     assert again["value"].to_list() == pytest.approx(daily["value"].to_list())
     assert store.live_files("1h") == 1
+
+
+def test_rollups_answer_every_aggregate_as_the_raw_events_did(store: EmbeddedStore) -> None:
+    # Irregular samples of three meters and a temperature over two days, with resets, a
+    # gap of several hours and samples exactly on hour boundaries.
+    rng = random.Random(7)
+    frames = []
+    for name in ("sensor.m1", "sensor.m2", "sensor.m3", "sensor.temp"):
+        moment, value, values, times = DAY0, 50.0, [], []
+        while moment < DAY0 + timedelta(days=2):
+            value = 0.5 if rng.random() < 0.03 else value + rng.uniform(0, 3)
+            if name == "sensor.temp":
+                value = rng.uniform(15, 25)
+            values.append(round(value, 3))
+            times.append(moment)
+            moment += timedelta(minutes=rng.choice([7, 13, 60, 60, 240]))
+        frames.append(
+            pl.DataFrame(
+                {
+                    "time": times,
+                    "entity_id": name,
+                    "state": [str(v) for v in values],
+                    "source": "sim",
+                }
+            )
+        )
+    store.write(conform(pl.concat(frames)))
+    span = (DAY0 + timedelta(hours=2), DAY0 + timedelta(days=2))
+    aggs = ("increase", "mean", "min", "max", "last", "count")
+    before = {(w, a): store.aggregate(None, *span, w, a) for w in ("1h", "1d") for a in aggs}
+    store.apply_retention(29)  # both days now live in rollups only
+    for (width, agg), frame in before.items():
+        after = store.aggregate(None, *span, width, agg)  # type: ignore[arg-type]
+        assert after["time"].to_list() == frame["time"].to_list(), (width, agg)
+        assert after["value"].to_list() == pytest.approx(frame["value"].to_list()), (width, agg)
 
 
 def test_events_older_than_the_horizon_are_not_stored_again(store: EmbeddedStore) -> None:
@@ -101,3 +138,32 @@ def test_entities_lists_hundreds_whose_first_rows_have_no_unit(store: EmbeddedSt
     entities = store.entities()
     assert entities.height == 151
     assert entities.filter(pl.col("entity_id") == "sensor.zz_power")["unit"][0] == "W"
+
+
+def test_compaction_merges_files_of_a_size_and_never_more_than_merge_rows(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path, small_files=4, merge_rows=200)
+    merged_sizes: list[int] = []
+    merge = store._merge
+
+    def counting_merge(day: str, files: list) -> None:  # type: ignore[type-arg]
+        merged_sizes.append(sum(f.rows for f in files))
+        merge(day, files)
+
+    store._merge = counting_merge  # type: ignore[method-assign]
+    big = series("sensor.big", DAY0, list(range(300)), step=timedelta(seconds=1))
+    store.write(big)
+    big_file = {f.path for f in store._catalog.files("raw")}
+    writes = 120
+    for index in range(writes):
+        start = DAY0 + timedelta(hours=1, minutes=index)
+        store.write(series("sensor.a", start, [1.0, 2.0], step=timedelta(seconds=1)))
+    files = store._catalog.files("raw")
+    # The 300-row file was never rewritten; no merge read more than merge_rows rows.
+    assert big_file <= {f.path for f in files}
+    assert merged_sizes and max(merged_sizes) <= 200
+    # Size tiers keep rewriting bounded (once per tier, not once per write) ...
+    assert sum(merged_sizes) <= 4 * 2 * writes
+    # ... and the day's file count small.
+    assert len(files) <= 1 + 3 * 4
+    assert store.stats().events == 300 + 2 * writes
+    store.close()
