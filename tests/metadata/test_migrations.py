@@ -6,14 +6,20 @@ import sqlite3
 from pathlib import Path
 
 from storage.metadata import MetadataStore
-from storage.metadata.schema import current_revision, head_revision, make_engine, upgrade
+from storage.metadata.schema import (
+    HEAD_REVISION,
+    current_revision,
+    head_revision,
+    make_engine,
+    upgrade,
+)
 
 
 def test_new_database_is_at_head(tmp_path: Path) -> None:
     store = MetadataStore(tmp_path / "m.sqlite")
     store.close()
     engine = make_engine(tmp_path / "m.sqlite")
-    assert current_revision(engine) == head_revision() == "0002"
+    assert current_revision(engine) == head_revision() == HEAD_REVISION == "0002"
     engine.dispose()
 
 
