@@ -131,7 +131,7 @@ class SpoolWriter:
         # With a backlog, bigger writes: the per-write cost of the store (files, catalog,
         # fsync) and of our spool delete is what limits catching up, not the row count.
         backlog = self._spool.stats().depth
-        limit = self._batch_size if backlog <= self._batch_size else 4 * self._batch_size
+        limit = self._batch_size if backlog <= self._batch_size else 2 * self._batch_size
         batch = await self._spool.peek(limit)
         if batch is None:
             self._note_empty()

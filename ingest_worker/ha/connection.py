@@ -25,7 +25,7 @@ from ingest_worker.base import AuthenticationFailed, SourceUnavailable
 _log = logging.getLogger(__name__)
 
 MAX_FRAME_BYTES: Final = 64 * 1024 * 1024
-_QUEUE_MESSAGES: Final = 4_000
+_QUEUE_MESSAGES: Final = 500
 _AUTH_TIMEOUT: Final = 15.0
 
 
