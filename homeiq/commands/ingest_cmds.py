@@ -86,7 +86,7 @@ def ingest() -> None:
     import asyncio
 
     from homeiq.settings import SettingsError
-    from ingest_worker.worker import NoSourceConfigured, Worker
+    from ingest_worker.worker import NoSourceConfigured, Worker, tune_gc
 
     settings = _settings()
     try:
@@ -101,6 +101,8 @@ def ingest() -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = _open_store(settings)
     metadata = _open_metadata(settings)
+
+    tune_gc()
 
     async def _main() -> int:
         return await Worker(config, store=store, metadata=metadata).run()
