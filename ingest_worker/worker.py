@@ -288,6 +288,7 @@ class Worker:
 
     def _ha_source(self, spool: Spool, status: SourceStatus) -> RunnableSource:
         from ingest_worker.ha import HomeAssistantSource
+        from ingest_worker.ha.resume import ResumeFile
 
         cfg = self._config
         assert cfg.ha_url is not None and cfg.ha_token is not None
@@ -298,6 +299,7 @@ class Worker:
             sink=spool,
             status=status,
             last_seen=last_seen,
+            resume=ResumeFile(cfg.spool_path.with_name(cfg.spool_path.name + ".ha-resume")),
             first_backfill=cfg.first_backfill,
         )
         return source

@@ -70,6 +70,15 @@ def state_to_event(state: Mapping[str, Any], areas: AreaIndex) -> Event:
     )
 
 
+def removal_state(entity_id: object, time_fired: object) -> dict[str, Any]:
+    """Return the state object HA's history reports for an entity removed at ``time_fired``.
+
+    The recorder writes a removal (``new_state`` null) as state "" with no attributes,
+    stamped with the event's ``time_fired``; ``state_to_event`` turns this into that row.
+    """
+    return {"entity_id": entity_id, "state": "", "last_updated": time_fired, "attributes": {}}
+
+
 def json_safe(attributes: dict[str, Any]) -> dict[str, Any]:
     """Return ``attributes`` unchanged when they serialize, else a cleaned copy that does.
 

@@ -6,9 +6,11 @@ Every (re)connect runs the same steps, in an order that leaves no hole:
 3. subscribe to ``state_changed`` (and registry updates), so nothing after now is missed;
 4. write the ``get_states`` snapshot;
 5. backfill ``(last_seen - overlap, now]`` from the history API (on first start
-   ``now - first_backfill``; or from where an interrupted backfill began). Overlap with
-   live or snapshot events is harmless: the event identity is the same everywhere
-   (see convert.py) and stores keep one row per identity.
+   ``now - first_backfill``; or from where an interrupted backfill began, kept on disk by
+   resume.py) for the snapshot's entities and every entity seen before, so one removed
+   while the worker was away still gets its last changes. Overlap with live or snapshot
+   events is harmless: the event identity is the same everywhere (see convert.py) and
+   stores keep one row per identity.
 Reconnects back off with jitter, capped; a state change is logged once, not every retry.
 """
 
@@ -31,8 +33,9 @@ from ingest_worker.base import (
 )
 from ingest_worker.ha.backfill import fetch_history
 from ingest_worker.ha.connection import HaConnection
-from ingest_worker.ha.convert import MalformedState, state_to_event
+from ingest_worker.ha.convert import MalformedState, removal_state, state_to_event
 from ingest_worker.ha.registries import AreaIndex
+from ingest_worker.ha.resume import ResumeFile, ResumeState
 from storage.events import Event
 
 _log = logging.getLogger(__name__)
@@ -77,6 +80,7 @@ class HomeAssistantSource:
         sink: EventSink,
         status: SourceStatus,
         last_seen: Callable[[], Awaitable[datetime | None]],
+        resume: ResumeFile,
         first_backfill: timedelta,
         ping_interval: float = 10.0,
         ping_timeout: float = 10.0,
@@ -96,7 +100,10 @@ class HomeAssistantSource:
         self._backoff_cap = backoff_cap
         self._areas = AreaIndex()
         self._refresh: asyncio.Task[None] | None = None
-        self._unfilled_from: datetime | None = None
+        self._resume = resume
+        self._owed = ResumeState()  # mirrors the resume file
+        self._seen: set[str] = set()  # entity ids seen in this session
+        self._saving = asyncio.Lock()
         # Counters shown on /healthz (status.extra): malformed messages, removed entities,
         # backfilled events, successful connects.
         self.counters: dict[str, int] = dict.fromkeys(
@@ -151,14 +158,7 @@ class HomeAssistantSource:
         )
         consumer: asyncio.Task[None] | None = None
         try:
-            since = await self._last_seen()
-            now = datetime.now(UTC)
-            start = since - _OVERLAP if since is not None else now - self._first_backfill
-            # The snapshot and live events move last_seen past the gap before the backfill
-            # is done; if this session dies before that, the next one must still start here.
-            if self._unfilled_from is not None:
-                start = min(start, self._unfilled_from)
-            self._unfilled_from = start
+            start = await self._begin_backfill()
             await conn.command({"type": "supported_features", "features": {"coalesce_messages": 1}})
             await self._load_registries(conn)
             for event_type in _REGISTRY_EVENTS:
@@ -169,10 +169,11 @@ class HomeAssistantSource:
             consumer = asyncio.create_task(self._consume(conn), name="ha-consumer")
             states = await conn.command({"type": "get_states"})
             snapshot = self._convert(states if isinstance(states, list) else [])
+            await self._note_entities(snapshot)
             await self._put(snapshot)
-            entity_ids = {event.entity_id for event in snapshot}
-            await self._backfill(entity_ids, start, datetime.now(UTC))
-            self._unfilled_from = None
+            await self._backfill(self._seen | self._owed.entities, start, datetime.now(UTC))
+            # Done: nothing is owed from before, and only entities HA had are asked for again.
+            await self._save(lambda _: ResumeState(None, frozenset(self._seen)))
             resumed = self.counters["connects"] != 0
             self._count("connects")
             self.status.state = SourceState.CONNECTED
@@ -197,6 +198,35 @@ class HomeAssistantSource:
                 self._refresh.cancel()
             await conn.close()
         raise SourceUnavailable(f"Home Assistant connection {conn.closed_reason or 'ended'}")
+
+    async def _begin_backfill(self) -> datetime:
+        """Return where this session's backfill starts, saved on disk before any event is."""
+        owed = await asyncio.to_thread(self._resume.load)
+        since = await self._last_seen()
+        start = since - _OVERLAP if since is not None else datetime.now(UTC) - self._first_backfill
+        # The snapshot and live events move last_seen past the gap before the backfill is
+        # done; if this session (or the process) dies before that, the next one starts here.
+        if owed.pending_from is not None:
+            start = min(start, owed.pending_from)
+        self._seen = set()
+        await self._save(lambda _: ResumeState(start, owed.entities))
+        return start
+
+    async def _note_entities(self, events: Iterable[Event]) -> None:
+        """Remember entity ids not seen before (on disk before their events are spooled)."""
+        new = {event.entity_id for event in events} - self._seen
+        if not new:
+            return
+        self._seen |= new
+        if not new <= self._owed.entities:
+            await self._save(lambda owed: ResumeState(owed.pending_from, owed.entities | new))
+
+    async def _save(self, change: Callable[[ResumeState], ResumeState]) -> None:
+        """Apply ``change`` to the resume state and save it; one change at a time."""
+        async with self._saving:
+            state = change(self._owed)
+            await asyncio.to_thread(self._resume.save, state)
+            self._owed = state
 
     async def _load_registries(self, conn: HaConnection) -> None:
         entities = await conn.command({"type": "config/entity_registry/list"})
@@ -228,7 +258,9 @@ class HomeAssistantSource:
                 if len(batch) >= _BATCH or conn.events.empty():
                     break
                 message = conn.events.get_nowait()
-            await self._put(self._events_of(batch, conn))
+            events = self._events_of(batch, conn)
+            await self._note_entities(events)
+            await self._put(events)
             if message is None:
                 return
 
@@ -250,9 +282,11 @@ class HomeAssistantSource:
                 continue
             new_state = data.get("new_state")
             if new_state is None:
-                # The entity was removed: there is no new state to store, only count it.
+                # The entity was removed. HA's recorder keeps that as a state "" at the
+                # event's time_fired, and its history reports it; store the same row, so a
+                # removal seen live and one backfilled are one event.
                 self._count("removed")
-                continue
+                new_state = removal_state(data.get("entity_id"), event.get("time_fired"))
             states.append(new_state)
         return self._convert(states)
 

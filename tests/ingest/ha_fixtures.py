@@ -20,6 +20,7 @@ from websockets.http11 import Request, Response
 
 from ingest_worker.base import SourceState, SourceStatus
 from ingest_worker.ha import HomeAssistantSource
+from ingest_worker.ha.resume import ResumeFile
 from ingest_worker.spool import Spool
 from ingest_worker.writer import SpoolWriter
 from storage.factory import open_store
@@ -77,7 +78,13 @@ async def running_source(
     options: dict[str, Any] = {"first_backfill": timedelta(minutes=30), "backoff_cap": 1.0}
     options.update(kwargs)
     source = HomeAssistantSource(
-        url=url, token=token, sink=spool, status=status, last_seen=last_seen, **options
+        url=url,
+        token=token,
+        sink=spool,
+        status=status,
+        last_seen=last_seen,
+        resume=ResumeFile(data_dir / "spool.db.ha-resume"),
+        **options,
     )
     writer_task = asyncio.create_task(writer.run())
     task = asyncio.create_task(source.run())
@@ -226,13 +233,22 @@ def ws_command(peer_ws_url: str, token: str, payload: dict[str, Any]) -> Any:
         return reply["result"]
 
 
-def state_changed(new_state: dict[str, Any] | None) -> dict[str, Any]:
-    """Return an HA ``state_changed`` event message carrying ``new_state``."""
+def state_changed(
+    new_state: dict[str, Any] | None, *, entity_id: str = "sensor.removed", fired: str = ""
+) -> dict[str, Any]:
+    """Return an HA ``state_changed`` event message carrying ``new_state``.
+
+    A removal (``new_state`` None) names ``entity_id`` and is fired at ``fired``.
+    """
+    if new_state is not None:
+        entity_id = new_state["entity_id"]
+        fired = new_state.get("last_updated", fired)
     return {
         "type": "event",
         "id": 5,
         "event": {
             "event_type": "state_changed",
-            "data": {"entity_id": "x", "new_state": new_state},
+            "data": {"entity_id": entity_id, "new_state": new_state},
+            "time_fired": fired,
         },
     }

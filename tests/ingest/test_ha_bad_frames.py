@@ -31,7 +31,7 @@ def _frames() -> list[str]:
         # A coalesced frame: an entity removal and a NaN state with a NaN attribute.
         json.dumps(
             [
-                state_changed(None),
+                state_changed(None, entity_id="sensor.gone", fired=STAMP),
                 state_changed(_state("sensor.nan", "nan", reading=float("nan"))),
                 state_changed(_state("sensor.inf", "inf", unit_of_measurement="W")),
                 state_changed(_state("sensor.huge", "1", big=2**70, fine=[1, 2])),
@@ -60,7 +60,17 @@ async def test_bad_frames_are_counted_and_good_ones_stored(tmp_path: Path) -> No
     assert counters["malformed"] == 3  # not JSON, no timestamp, not an object
     assert counters["removed"] == 1
     stored = sorted(rows["entity_id"])
-    assert stored == ["sensor.big", "sensor.huge", "sensor.inf", "sensor.nan", "sensor.ok"]
+    assert stored == [
+        "sensor.big",
+        "sensor.gone",
+        "sensor.huge",
+        "sensor.inf",
+        "sensor.nan",
+        "sensor.ok",
+    ]
+    # A removal is the row HA's recorder keeps for it: state "" at the event's time.
+    gone = rows.filter(entity_id="sensor.gone").row(0, named=True)
+    assert (gone["state"], gone["value"], gone["time"].isoformat()) == ("", None, STAMP)
     ok = rows.filter(entity_id="sensor.ok").row(0, named=True)
     assert (ok["state"], ok["value"], ok["unit"]) == ("21.5", 21.5, "°C")
     assert ok["time"].isoformat() == STAMP

@@ -246,6 +246,17 @@ class HAPeer:
         with httpx.Client(base_url=self.url, timeout=30.0, headers=self._headers()) as http:
             http.post(f"/api/services/{domain}/{service}", json=data).raise_for_status()
 
+    def set_state(self, entity_id: str, state: str, **attributes: Any) -> None:
+        """Create or update a state-only entity through ``POST /api/states/<entity_id>``."""
+        body = {"state": state, "attributes": attributes}
+        with httpx.Client(base_url=self.url, timeout=30.0, headers=self._headers()) as http:
+            http.post(f"/api/states/{entity_id}", json=body).raise_for_status()
+
+    def remove_state(self, entity_id: str) -> None:
+        """Remove a state-only entity (HA fires state_changed with new_state null)."""
+        with httpx.Client(base_url=self.url, timeout=30.0, headers=self._headers()) as http:
+            http.delete(f"/api/states/{entity_id}").raise_for_status()
+
     def ws_command(self, kind: str, **payload: Any) -> Any:
         """Send one WebSocket API command (config/entity_registry/update...); return its result."""
         with connect(self.ws_url, open_timeout=10, max_size=None) as ws:
