@@ -17,7 +17,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from ingest_worker.status import SOURCE_NAMES, StatusBoard
+from ingest_worker.status import SOURCE_NAMES, StatusBoard, source_counters
 
 _log = logging.getLogger(__name__)
 _MAX_REQUEST_BYTES: Final = 8192
@@ -37,12 +37,20 @@ class _BoardCollector(Collector):
         up = GaugeMetricFamily(
             "homeiq_source_connected", "1 when the source is connected", labels=["source"]
         )
+        counts = CounterMetricFamily(
+            "homeiq_source_counts",
+            "A source's own counters (HA: malformed, removed, backfilled, connects)",
+            labels=["source", "counter"],
+        )
         for name in SOURCE_NAMES:
             events.add_metric([name], received.get(name, 0))
             status = board.sources.get(name)
             up.add_metric([name], 1.0 if status and status.state == "connected" else 0.0)
+            for counter, value in sorted(source_counters(status).items() if status else ()):
+                counts.add_metric([name, counter], value)
         yield events
         yield up
+        yield counts
         stats = board.spool.stats()
         yield GaugeMetricFamily("homeiq_spool_depth", "Events waiting in the spool", stats.depth)
         yield GaugeMetricFamily("homeiq_spool_bytes", "Bytes of spooled events", stats.bytes)

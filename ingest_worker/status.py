@@ -114,6 +114,8 @@ class StatusBoard:
             )
             # Events ever committed to the spool (redeliveries included), for tests/tools.
             sources[name]["events_total"] = received.get(name, 0)
+            # The source's own counters (HA: malformed, removed, backfilled, connects).
+            sources[name]["counters"] = source_counters(status)
         spool = self.spool.stats()
         return {
             "pid": os.getpid(),
@@ -132,6 +134,15 @@ class StatusBoard:
             },
             "quarantined": dict(self.quarantined),
         }
+
+
+def source_counters(status: SourceStatus) -> dict[str, int]:
+    """Return the integer counters a source keeps in ``status.extra``."""
+    return {
+        key: value
+        for key, value in status.extra.items()
+        if isinstance(value, int) and not isinstance(value, bool)
+    }
 
 
 def _source_entry(

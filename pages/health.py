@@ -53,6 +53,7 @@ if worker.sources:
             "last event": health.last_event_age(info.get("last_event"), now),
             "events/s (1 min)": info.get("events_per_s_1m"),
             "events/s (15 min)": info.get("events_per_s_15m"),
+            "counters": health.counters_text(info.get("counters")),
             "last error": info.get("last_error"),
         }
         for name, info in sorted(worker.sources.items())

@@ -117,6 +117,13 @@ def last_event_age(last_event: object, now: datetime) -> str:
     return _ago(max(now - moment, timedelta(0)))
 
 
+def counters_text(counters: object) -> str:
+    """Return a source's counters as ``backfilled 120 · connects 2``, or a dash."""
+    if not isinstance(counters, dict) or not counters:
+        return "—"
+    return " · ".join(f"{name} {value:,}" for name, value in sorted(counters.items()))
+
+
 @st.cache_data(ttl=30, show_spinner=False)
 def event_rate(_svc: Services, key: str, end: datetime, hours: int = 3) -> pl.DataFrame:
     """Return ``time, events_per_s``: numeric samples stored per second per 5 minutes."""

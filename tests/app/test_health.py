@@ -30,6 +30,7 @@ def _status(last_event: str) -> dict[str, object]:
                 "events_per_s_1m": 3.5,
                 "events_per_s_15m": 2.25,
                 "last_error": None,
+                "counters": {"backfilled": 1200, "removed": 1},
             },
             "mqtt": {
                 "state": "backoff",
@@ -65,6 +66,7 @@ def test_health_page_shows_a_running_worker_and_its_sources(home_with_worker: Pa
     sources = next(t.value for t in at.dataframe if "source" in t.value.columns)
     assert sources["source"].tolist() == ["ha", "mqtt"]
     assert sources["state"].tolist() == ["connected", "backoff"]
+    assert sources["counters"].tolist() == ["backfilled 1,200 · removed 1", "—"]
     assert sources["last error"].tolist()[1] == "Cannot reach broker at 127.0.0.1:1883"
     assert any("17 events waiting" in caption.value for caption in at.caption)
 

@@ -28,6 +28,7 @@ async def _get(port: int, path: str) -> tuple[str, str]:
 async def _serve(tmp_path: Path) -> tuple[HealthServer, Spool, asyncio.Task[None]]:
     spool = await Spool(tmp_path / "s.sqlite", max_bytes=1000_000).open()
     mqtt = SourceStatus(name="mqtt", state=SourceState.CONNECTED, last_error="earlier blip")
+    mqtt.extra.update({"connects": 2, "note": "not a counter"})
     board = StatusBoard(
         spool=spool,
         writer=WriterState(ok=False, detail="StoreUnavailable: down"),
@@ -55,6 +56,7 @@ async def test_healthz_reports_sources_spool_and_store(tmp_path: Path) -> None:
     assert payload["sources"]["mqtt"]["state"] == "connected"
     assert payload["sources"]["mqtt"]["last_event"] == "2026-01-01T00:00:00+00:00"
     assert payload["sources"]["mqtt"]["last_error"] == "earlier blip"
+    assert payload["sources"]["mqtt"]["counters"] == {"connects": 2}
     assert payload["sources"]["ha"]["state"] == "disabled"
     assert payload["spool"]["depth"] == 1
     assert payload["spool"]["budget_bytes"] == 1000_000
@@ -75,6 +77,7 @@ async def test_metrics_are_prometheus_text(tmp_path: Path) -> None:
     task.cancel()
     assert status == "HTTP/1.1 200 OK"
     assert 'homeiq_events_received_total{source="mqtt"} 1.0' in body
+    assert 'homeiq_source_counts_total{counter="connects",source="mqtt"} 2.0' in body
     assert "homeiq_spool_depth 1.0" in body
     assert "homeiq_store_up 0.0" in body
     assert 'homeiq_quarantined_total{reason="invalid_utf8"} 1.0' in body
