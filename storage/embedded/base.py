@@ -29,7 +29,7 @@ READ_ATTEMPTS: Final[int] = 4
 ENTITY_PRUNE_MAX: Final[int] = 900
 # One compaction reads at most this many rows, which bounds the writer's memory (about
 # 200 bytes a row in memory, times three while sorting and encoding); bigger files stay.
-MERGE_ROWS: Final[int] = 64_000
+MERGE_ROWS: Final[int] = 32_000
 
 T = TypeVar("T")
 
