@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -48,8 +49,11 @@ def _open_metadata(settings: Settings) -> Any:
 
     from storage.errors import StoreError
     from storage.metadata import MetadataStore
+    from storage.metadata.schema import upgrade_in_child
 
     try:
+        # Migrate in a child, so this long-running process never loads Alembic.
+        upgrade_in_child(settings.metadata_path)
         return MetadataStore(settings.metadata_path)
     except StoreError as err:  # status and quarantine rows are advisory; ingest still runs
         logging.getLogger(__name__).warning(
@@ -83,6 +87,10 @@ def worker_config(settings: Settings) -> WorkerConfig:
 
 def ingest() -> None:
     """Run the ingest worker in the foreground until Ctrl-C or SIGTERM."""
+    # Polars allocates through jemalloc, which by default keeps freed pages for 10 s; a
+    # worker that writes and merges files every few seconds would hold tens of MB it does
+    # not use. Give them back at once. Set before polars loads; a user's own setting wins.
+    os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
     import asyncio
 
     from homeiq.settings import SettingsError

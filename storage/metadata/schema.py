@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import subprocess
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from storage.errors import StoreUnavailable
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -104,3 +109,46 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         if lock_file is not None:
             fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
             lock_file.close()
+
+
+def upgrade_in_child(path: Path, timeout: float = 300.0) -> None:
+    """Migrate the database at ``path`` to head in a short-lived child process.
+
+    For long-running processes (the ingest worker): Alembic, Mako and Pygments cost about
+    15 MB that such a process would otherwise carry for its whole life after a first start
+    or an upgrade. Nothing happens when the database is at head already.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(path)
+        try:
+            if current_revision(engine) == HEAD_REVISION:
+                return
+        finally:
+            engine.dispose()
+    except (OSError, SQLAlchemyError) as err:
+        raise StoreUnavailable(f"cannot open the metadata database {path} ({err})") from err
+    code = (
+        "import sys; from pathlib import Path; "
+        "from storage.metadata.schema import make_engine, upgrade; "
+        "upgrade(make_engine(Path(sys.argv[1])))"
+    )
+    try:
+        subprocess.run(
+            [sys.executable, "-c", code, str(path)],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.CalledProcessError as err:
+        detail = (err.stderr or "").strip().splitlines()
+        raise StoreUnavailable(
+            f"migrating the metadata database {path} failed: "
+            f"{detail[-1] if detail else f'exit {err.returncode}'}"
+        ) from err
+    except subprocess.TimeoutExpired as err:
+        raise StoreUnavailable(
+            f"migrating the metadata database {path} took over {timeout:.0f} s; is another "
+            "process holding it?"
+        ) from err

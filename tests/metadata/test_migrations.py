@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+
+from storage.errors import StoreUnavailable
 from storage.metadata import MetadataStore
 from storage.metadata.schema import (
     HEAD_REVISION,
@@ -12,6 +17,7 @@ from storage.metadata.schema import (
     head_revision,
     make_engine,
     upgrade,
+    upgrade_in_child,
 )
 
 
@@ -61,3 +67,29 @@ def test_reopening_at_head_runs_no_migration(tmp_path: Path) -> None:
     MetadataStore(path).close()
     assert current_revision(make_engine(path)) == "0002"
     assert path.stat().st_mtime_ns == before
+
+
+def test_upgrade_in_child_migrates_while_this_process_never_loads_alembic(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "m.sqlite"
+    code = (
+        "import sys; from pathlib import Path\n"
+        "from storage.metadata import MetadataStore\n"
+        "from storage.metadata.schema import upgrade_in_child\n"
+        "upgrade_in_child(Path(sys.argv[1]))\n"
+        "MetadataStore(Path(sys.argv[1])).close()\n"
+        "print(sorted(m for m in ('alembic', 'mako') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
+    engine = make_engine(path)
+    assert current_revision(engine) == HEAD_REVISION
+    engine.dispose()
+
+
+def test_upgrade_in_child_names_the_database_it_cannot_open(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreUnavailable, match="metadata database"):
+        upgrade_in_child(blocker / "m.sqlite")
