@@ -84,6 +84,7 @@ async def test_unfinished_backfill_of_a_killed_worker_is_redone_from_its_start(
     for value in ("10", "11", "12"):
         await asyncio.to_thread(ha_peer.set_state, entity, value)
         await asyncio.sleep(0.2)
+    await asyncio.to_thread(ha_peer.remove_state, entity)  # so it is not in the snapshot
     # Recorded, and older than the overlap the next start keeps before the spool's last event.
     await asyncio.sleep(6.0)
     # What a worker killed mid-backfill leaves: a spool whose last event is newer than the
@@ -95,9 +96,8 @@ async def test_unfinished_backfill_of_a_killed_worker_is_redone_from_its_start(
     ResumeFile(tmp_path / "spool.db.ha-resume").save(
         ResumeState(pending_from=began, entities=frozenset({entity}))
     )
-    await asyncio.to_thread(ha_peer.remove_state, entity)  # and it is gone from the snapshot
     async with running_source(ha_peer.url, ha_peer.token, tmp_path) as harness:
         await harness.wait_connected()
         await harness.wait_stored()
         stored = _states(harness, entity)
-    assert stored == ["10", "11", "12"]
+    assert stored == ["10", "11", "12", ""]  # the removal is the state "" HA recorded
