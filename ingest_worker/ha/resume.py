@@ -27,6 +27,7 @@ from pathlib import Path
 import orjson
 
 from ingest_worker.spool_chunks import from_us, to_us
+from storage.embedded.files import fsync_dir
 
 _log = logging.getLogger(__name__)
 _VERSION = 1
@@ -89,9 +90,5 @@ class ResumeFile:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, self.path)
-        with contextlib.suppress(OSError):
-            directory = os.open(self.path.parent, os.O_RDONLY)
-            try:
-                os.fsync(directory)
-            finally:
-                os.close(directory)
+        with contextlib.suppress(OSError):  # some filesystems cannot sync a folder
+            fsync_dir(self.path.parent)

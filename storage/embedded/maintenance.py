@@ -56,30 +56,38 @@ class Maintenance(StoreBase):
     def _merge(self, day: str, files: list[FileEntry]) -> None:
         """Replace ``files`` (one day's raw files) by one sorted file."""
         merged = pl.concat([pl.read_parquet(self.root / f.path) for f in files], rechunk=False)
-        ordered = merged.sort("entity_id", "time", "source")
-        folder = self.root / "events" / f"day={day}"
+        new = self._write_day(merged)
+        self._catalog.register([new], drop=[f.id for f in files], now_us=to_us(now_utc()))
+        log.debug("compacted %d files of %s into %s", len(files), day, new.path)
+
+    def _write_day(self, part: pl.DataFrame, kind: str = "raw") -> NewFile:
+        """Write one day's rows as a new Parquet file and return its catalog entry."""
+        ordered = part.sort("entity_id", "time", "source")
+        day = ordered.get_column("time").min()
+        assert isinstance(day, datetime)
+        day_text = day.date().isoformat()
+        folder = self.root / "events" / f"day={day_text}"
         path, size = write_parquet_atomic(ordered, folder)
         per_entity = (
             ordered.group_by("entity_id")
             .agg(
-                pl.col("time").min().dt.epoch("us"),
+                pl.col("time").min().dt.epoch("us").alias("lo"),
                 pl.col("time").max().dt.epoch("us").alias("hi"),
-                pl.len(),
+                pl.len().alias("rows"),
             )
             .rows()
         )
-        new = NewFile(
-            kind="raw",
-            day=day,
+        times = ordered.get_column("time").dt.epoch("us")
+        return NewFile(
+            kind=kind,
+            day=day_text,
             path=str(path.relative_to(self.root)),
-            min_us=min(f.min_us for f in files),
-            max_us=max(f.max_us for f in files),
+            min_us=int(times.min()),  # type: ignore[arg-type]
+            max_us=int(times.max()),  # type: ignore[arg-type]
             rows=ordered.height,
             bytes=size,
             entities=per_entity,
         )
-        self._catalog.register([new], drop=[f.id for f in files], now_us=to_us(now_utc()))
-        log.debug("compacted %d files of %s into %s", len(files), day, path.name)
 
     def _collect_retired(self) -> None:
         """Delete retired files whose grace period is over."""

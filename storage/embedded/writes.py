@@ -9,7 +9,7 @@ import polars as pl
 
 from storage.embedded.base import DAY_US, ENTITY_PRUNE_MAX
 from storage.embedded.catalog import NewFile, from_us, to_us
-from storage.embedded.files import TMP_SUFFIX, remove_quietly, write_parquet_atomic
+from storage.embedded.files import TMP_SUFFIX, remove_quietly
 from storage.embedded.maintenance import Maintenance
 from storage.errors import InvalidQuery
 from storage.events import KEY_COLUMNS, conform, now_utc
@@ -109,35 +109,6 @@ class Writes(Maintenance):
             .collect()
         )
         return part.join(keys, on=list(KEY_COLUMNS), how="anti", nulls_equal=True)
-
-    def _write_day(self, part: pl.DataFrame, kind: str = "raw") -> NewFile:
-        """Write one day's rows as a new Parquet file and return its catalog entry."""
-        ordered = part.sort("entity_id", "time", "source")
-        day = ordered.get_column("time").min()
-        assert isinstance(day, datetime)
-        day_text = day.date().isoformat()
-        folder = self.root / "events" / f"day={day_text}"
-        path, size = write_parquet_atomic(ordered, folder)
-        per_entity = (
-            ordered.group_by("entity_id")
-            .agg(
-                pl.col("time").min().dt.epoch("us").alias("lo"),
-                pl.col("time").max().dt.epoch("us").alias("hi"),
-                pl.len().alias("rows"),
-            )
-            .rows()
-        )
-        times = ordered.get_column("time").dt.epoch("us")
-        return NewFile(
-            kind=kind,
-            day=day_text,
-            path=str(path.relative_to(self.root)),
-            min_us=int(times.min()),  # type: ignore[arg-type]
-            max_us=int(times.max()),  # type: ignore[arg-type]
-            rows=ordered.height,
-            bytes=size,
-            entities=per_entity,
-        )
 
     def _take_lock(self) -> None:
         """Take the writer lock on first write, then clear files a crashed writer left behind."""
