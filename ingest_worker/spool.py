@@ -51,6 +51,7 @@ from ingest_worker.spool_chunks import (
     from_us,
 )
 from storage.events import Event
+from storage.sqlite_files import ensure_wal
 
 _log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -105,7 +106,7 @@ class Spool:
     def _open_sync(self) -> None:
         self._path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
-        db.execute("PRAGMA journal_mode=WAL")
+        ensure_wal(db, self._path)
         db.execute("PRAGMA synchronous=FULL")
         db.execute("PRAGMA journal_size_limit=67108864")
         db.executescript(_SCHEMA)

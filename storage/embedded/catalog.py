@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Concatenate, Final, ParamSpec, TypeVar
 
 from storage.errors import StoreUnavailable
+from storage.sqlite_files import ensure_wal
 
 KINDS: Final[tuple[str, ...]] = ("raw", "1h", "1d")
 
@@ -137,11 +138,12 @@ class Catalog:
             self._conn = sqlite3.connect(
                 path, timeout=30.0, isolation_level=None, check_same_thread=False
             )
-            self._conn.execute("PRAGMA journal_mode=WAL")
+            # WAL once, under a lock: readers and the writer may open a new store together.
+            ensure_wal(self._conn, path)
             self._conn.execute("PRAGMA synchronous=FULL")
             self._conn.execute("PRAGMA foreign_keys=ON")
             self._conn.executescript(_SCHEMA)
-        except sqlite3.Error as err:
+        except (sqlite3.Error, OSError) as err:
             raise StoreUnavailable(
                 f"cannot open the embedded store catalog {path} ({err}); "
                 "check that the folder is writable and the disk is not full"

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from storage.errors import StoreUnavailable
+from storage.sqlite_files import ensure_wal
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -73,7 +74,11 @@ def make_engine(path: Path) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+        # Only the first process to open a new file switches it to WAL, under a file lock;
+        # a switch on every connect failed at random when processes started together.
+        ensure_wal(dbapi_connection, path)
+        cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
