@@ -48,9 +48,8 @@ from ingest_worker.spool_chunks import (
     SpoolBatch,
     SpoolStats,
     encode_chunk,
-    from_us,
 )
-from storage.events import Event
+from storage.events import Event, from_us
 from storage.sqlite_files import ensure_wal
 
 _log = logging.getLogger(__name__)

@@ -8,16 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 import orjson
 import polars as pl
 
-from storage.events import EVENT_COLUMNS, EVENT_SCHEMA, Event
-
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-_US: Final = timedelta(microseconds=1)
+from storage.events import EVENT_COLUMNS, EVENT_SCHEMA, Event, to_us
 
 SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS chunks (
@@ -44,18 +40,6 @@ CREATE TABLE IF NOT EXISTS rejected (
     rejected_us INTEGER NOT NULL
 );
 """
-
-
-def to_us(moment: datetime) -> int:
-    """Return an aware datetime as integer microseconds since the Unix epoch."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return (moment - _EPOCH) // _US
-
-
-def from_us(micros: int) -> datetime:
-    """Return integer microseconds since the epoch as an aware UTC datetime."""
-    return _EPOCH + timedelta(microseconds=micros)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

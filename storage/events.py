@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal
 
 import orjson
@@ -70,6 +70,22 @@ def to_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_US: Final = timedelta(microseconds=1)
+
+
+def to_us(moment: datetime) -> int:
+    """Return microseconds since the Unix epoch; naive values are taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - _EPOCH) // _US
+
+
+def from_us(micros: int) -> datetime:
+    """Return the aware UTC datetime for microseconds since the Unix epoch."""
+    return _EPOCH + timedelta(microseconds=micros)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

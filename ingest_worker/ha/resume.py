@@ -26,8 +26,8 @@ from pathlib import Path
 
 import orjson
 
-from ingest_worker.spool_chunks import from_us, to_us
 from storage.embedded.files import fsync_dir
+from storage.events import from_us, to_us
 
 _log = logging.getLogger(__name__)
 _VERSION = 1

@@ -24,8 +24,7 @@ from ingest_worker.base import SourceState, SourceStatus
 from ingest_worker.mqtt.client import AckedMessage, BrokerAddress, ManualAckClient
 from ingest_worker.mqtt.payloads import Decoded, decode_message
 from ingest_worker.spool import Spool
-from ingest_worker.spool_chunks import from_us, to_us
-from storage.events import Event
+from storage.events import Event, from_us, to_us
 
 _log = logging.getLogger(__name__)
 

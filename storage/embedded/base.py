@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Final, TypeVar
 
 import polars as pl
 
-from storage.embedded.catalog import Catalog, FileEntry, to_us
+from storage.embedded.catalog import Catalog, FileEntry
 from storage.embedded.files import WriterLock
 from storage.errors import InvalidQuery, StoreUnavailable
+from storage.events import to_us
 
 if TYPE_CHECKING:
     import duckdb

@@ -13,7 +13,6 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Concatenate, Final, ParamSpec, TypeVar
 
@@ -99,17 +98,6 @@ class NewFile:
     rows: int
     bytes: int
     entities: Sequence[tuple[str, int, int, int]]  # entity_id, min_us, max_us, rows
-
-
-def to_us(moment: datetime) -> int:
-    """Return microseconds since the Unix epoch for an aware datetime."""
-    delta = moment.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-def from_us(micros: int) -> datetime:
-    """Return the aware UTC datetime for microseconds since the Unix epoch."""
-    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)
 
 
 P = ParamSpec("P")

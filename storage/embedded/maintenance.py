@@ -11,10 +11,10 @@ from typing import Final
 import polars as pl
 
 from storage.embedded.base import DAY_US, StoreBase
-from storage.embedded.catalog import FileEntry, NewFile, from_us, to_us
+from storage.embedded.catalog import FileEntry, NewFile
 from storage.embedded.files import remove_quietly, write_parquet_atomic
 from storage.embedded.rollups import coarsen, empty_partials, hourly_partials
-from storage.events import now_utc
+from storage.events import from_us, now_utc, to_us
 
 log = logging.getLogger(__name__)
 

@@ -18,11 +18,10 @@ import polars as pl
 
 from storage.embedded import queries as q
 from storage.embedded.base import DAY_US, ENTITY_PRUNE_MAX
-from storage.embedded.catalog import from_us, to_us
 from storage.embedded.rollups import PARTIAL_SCHEMA, empty_partials, finish
 from storage.embedded.writes import Writes
 from storage.errors import InvalidQuery
-from storage.events import EVENT_SCHEMA, empty_events
+from storage.events import EVENT_SCHEMA, empty_events, from_us, to_us
 from storage.protocol import (
     AGGREGATE_SCHEMA,
     ENTITY_SCHEMA,

@@ -8,11 +8,11 @@ from datetime import datetime
 import polars as pl
 
 from storage.embedded.base import DAY_US, ENTITY_PRUNE_MAX
-from storage.embedded.catalog import NewFile, from_us, to_us
+from storage.embedded.catalog import NewFile
 from storage.embedded.files import TMP_SUFFIX, remove_quietly
 from storage.embedded.maintenance import Maintenance
 from storage.errors import InvalidQuery
-from storage.events import KEY_COLUMNS, conform, now_utc
+from storage.events import KEY_COLUMNS, conform, from_us, now_utc, to_us
 from storage.protocol import RetentionResult, WriteResult
 
 log = logging.getLogger(__name__)
