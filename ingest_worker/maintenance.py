@@ -1,8 +1,8 @@
-"""Store housekeeping on a schedule: raw retention (rollups kept) and, where the backend
-needs them, rollups.
+"""Store housekeeping on a schedule: raw retention (rollups kept) and rollup maintenance.
 
-The embedded store builds its 1h/1d rollups inside ``apply_retention``; InfluxDB 3 Core has no
-downsampling tasks, so its store exposes ``maintain_rollups(now)`` and the worker calls it.
+Both are ``TimeSeriesStore`` methods: the embedded store builds its 1h/1d rollups inside
+``apply_retention`` (its ``maintain_rollups`` does nothing); InfluxDB 3 Core has no
+downsampling tasks, so its store computes rollups in ``maintain_rollups``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from ingest_worker.writer import in_daemon_thread
 from storage.errors import StoreError
@@ -47,22 +46,36 @@ class StoreMaintenance:
         next_retention = loop.time()
         while True:
             if loop.time() >= next_retention:
-                if await self._call("apply_retention", self._raw_days):
+                if await self._retention():
                     self.retention_runs += 1
                 next_retention = loop.time() + self._retention_interval
-            maintain = getattr(self._store, "maintain_rollups", None)
-            if maintain is not None and await self._call("maintain_rollups", self._clock()):
+            if await self._rollups():
                 self.rollup_runs += 1
             await asyncio.sleep(min(self._rollup_interval, self._retention_interval))
 
-    async def _call(self, method: str, *args: Any) -> bool:
+    async def _retention(self) -> bool:
         try:
-            await in_daemon_thread(getattr(self._store, method), *args)
+            await in_daemon_thread(lambda: self._store.apply_retention(self._raw_days))
         except StoreError as err:
-            if not self._failing:
-                _log.warning("store housekeeping (%s) failed, will retry: %s", method, err)
-            self._failing = True
-            return False
+            return self._failed("retention", err)
+        return self._succeeded()
+
+    async def _rollups(self) -> bool:
+        try:
+            await in_daemon_thread(lambda: self._store.maintain_rollups(self._clock()))
+        except StoreError as err:
+            return self._failed("rollups", err)
+        return self._succeeded()
+
+    def _failed(self, what: str, err: StoreError) -> bool:
+        """Log the first failure of a run of failures; return False."""
+        if not self._failing:
+            _log.warning("store housekeeping (%s) failed, will retry: %s", what, err)
+        self._failing = True
+        return False
+
+    def _succeeded(self) -> bool:
+        """Log the end of a run of failures; return True."""
         if self._failing:
             _log.info("store housekeeping resumed")
         self._failing = False

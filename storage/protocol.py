@@ -173,6 +173,15 @@ class TimeSeriesStore(Protocol):
         """Drop raw events older than ``raw_days`` days, keeping rollups; return what went."""
         ...
 
+    def maintain_rollups(self, now: datetime) -> dict[str, int]:
+        """Bring rollups kept apart from raw events up to ``now``; return rows per level.
+
+        The worker calls it on a schedule and ``migrate-store`` after a copy. A backend
+        that builds its rollups elsewhere (the embedded store, inside ``apply_retention``)
+        does nothing and returns an empty mapping.
+        """
+        ...
+
     def health(self) -> StoreHealth:
         """Return whether the store answers a trivial query now."""
         ...

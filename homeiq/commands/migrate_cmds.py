@@ -1,66 +1,24 @@
 """``homeiq migrate-store``: copy event history between the embedded store and InfluxDB 3.
 
-The copy reads the configured store (``HOMEIQ_STORE``) day by day with ``iter_read`` and
-writes into the other one. Stores skip events whose (entity_id, time, source) they hold
-already, so running it again, or after an interruption, copies only what is missing.
+The copy itself is ``storage.migrate.copy_history``: from the configured store
+(``HOMEIQ_STORE``) into the other one, skipping what the target holds already.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from storage.migrate import CopyResult, copy_history
 
 if TYPE_CHECKING:
     from homeiq.settings import Settings
     from storage.protocol import TimeSeriesStore
 
 BACKENDS = ("embedded", "influxdb3")
-WINDOW = timedelta(days=1)
-
-
-@dataclass(frozen=True, slots=True)
-class CopyResult:
-    """What a copy did: events read from the source and newly stored in the target."""
-
-    read: int
-    written: int
-
-
-def copy_history(
-    source: TimeSeriesStore,
-    target: TimeSeriesStore,
-    *,
-    since: datetime | None = None,
-    batch_rows: int = 50_000,
-    on_batch: Callable[[int, int], None] | None = None,
-) -> CopyResult:
-    """Copy every event of ``source`` (from ``since``) into ``target``; return the counts."""
-    stats = source.stats()
-    if stats.oldest is None or stats.newest is None:
-        return CopyResult(read=0, written=0)
-    start = max(stats.oldest, since) if since is not None else stats.oldest
-    end = stats.newest + timedelta(microseconds=1)
-    read = written = 0
-    window_start = start
-    while window_start < end:
-        window_end = min(window_start + WINDOW, end)
-        for frame in source.iter_read(None, window_start, window_end, batch_rows=batch_rows):
-            result = target.write(frame)
-            read += frame.height
-            written += result.written
-            if on_batch is not None:
-                on_batch(frame.height, result.written)
-        window_start = window_end
-    maintain = getattr(target, "maintain_rollups", None)
-    if callable(maintain):
-        from storage.events import now_utc
-
-        maintain(now_utc())
-    return CopyResult(read=read, written=written)
+__all__ = ["CopyResult", "copy_history", "migrate_store", "open_backend", "register"]
 
 
 def open_backend(settings: Settings, backend: str) -> TimeSeriesStore:

@@ -266,6 +266,10 @@ class EmbeddedStore(Writes):
         """Return how many files of ``kind`` (raw, 1h, 1d) the catalog lists now."""
         return len(self._catalog.files(kind))
 
+    def maintain_rollups(self, now: datetime) -> dict[str, int]:
+        """Do nothing and return ``{}``: rollups are built by ``apply_retention`` here."""
+        return {}
+
     def health(self) -> StoreHealth:
         """Return whether the catalog and DuckDB answer a trivial query now."""
         try:
