@@ -3,9 +3,11 @@
 from storage.metadata.records import (
     AuditEntry,
     Deployment,
+    DeploymentStatus,
     EntityInfo,
     QuarantineRow,
     Suggestion,
+    SuggestionStatus,
     WorkerStatus,
 )
 from storage.metadata.store import QUARANTINE_KEEP, MetadataStore
@@ -14,9 +16,11 @@ __all__ = [
     "QUARANTINE_KEEP",
     "AuditEntry",
     "Deployment",
+    "DeploymentStatus",
     "EntityInfo",
     "MetadataStore",
     "QuarantineRow",
     "Suggestion",
+    "SuggestionStatus",
     "WorkerStatus",
 ]

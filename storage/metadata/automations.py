@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.errors import InvalidQuery
 from storage.metadata.models import DeploymentRecord, SuggestionRecord
-from storage.metadata.records import Deployment, Suggestion
+from storage.metadata.records import Deployment, DeploymentStatus, Suggestion, SuggestionStatus
+
+S = TypeVar("S", SuggestionStatus, DeploymentStatus)
+
+
+def checked(enum: type[S], value: S | str) -> S:
+    """Return ``value`` as a member of ``enum``, or raise InvalidQuery listing the values."""
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum)
+        raise InvalidQuery(f"{value!r} is not a {enum.__name__}; use one of {allowed}") from None
 
 
 def _suggestion(row: SuggestionRecord) -> Suggestion:
@@ -53,7 +64,7 @@ class AutomationTables:
         kind: str,
         title: str,
         body: str,
-        status: str = "new",
+        status: SuggestionStatus = SuggestionStatus.NEW,
         detail: Mapping[str, Any] | None = None,
     ) -> Suggestion:
         """Store a new suggestion; return it with its id."""
@@ -62,7 +73,7 @@ class AutomationTables:
             kind=kind,
             title=title,
             body=body,
-            status=status,
+            status=checked(SuggestionStatus, status),
             ha_automation_id=None,
             deployed_at=None,
             detail=dict(detail or {}),
@@ -72,11 +83,13 @@ class AutomationTables:
             session.flush()
             return _suggestion(record)
 
-    def list_suggestions(self, *, status: str | None = None, limit: int = 100) -> list[Suggestion]:
+    def list_suggestions(
+        self, *, status: SuggestionStatus | None = None, limit: int = 100
+    ) -> list[Suggestion]:
         """Return suggestions (optionally only those with ``status``), newest first."""
         query = select(SuggestionRecord).order_by(SuggestionRecord.id.desc()).limit(limit)
         if status is not None:
-            query = query.where(SuggestionRecord.status == status)
+            query = query.where(SuggestionRecord.status == checked(SuggestionStatus, status))
         with self._sessions() as session:
             return [_suggestion(row) for row in session.scalars(query).all()]
 
@@ -84,7 +97,7 @@ class AutomationTables:
         self,
         suggestion_id: int,
         *,
-        status: str | None = None,
+        status: SuggestionStatus | None = None,
         body: str | None = None,
         ha_automation_id: str | None = None,
         deployed_at: datetime | None = None,
@@ -95,7 +108,7 @@ class AutomationTables:
             if row is None:
                 raise InvalidQuery(f"there is no suggestion with id {suggestion_id}")
             if status is not None:
-                row.status = status
+                row.status = checked(SuggestionStatus, status)
             if body is not None:
                 row.body = body
             if ha_automation_id is not None:
@@ -110,7 +123,7 @@ class AutomationTables:
         *,
         title: str,
         body: str,
-        status: str,
+        status: DeploymentStatus,
         suggestion_id: int | None = None,
         ha_automation_id: str | None = None,
         deployed_at: datetime | None = None,
@@ -122,7 +135,7 @@ class AutomationTables:
             suggestion_id=suggestion_id,
             title=title,
             body=body,
-            status=status,
+            status=checked(DeploymentStatus, status),
             ha_automation_id=ha_automation_id,
             deployed_at=deployed_at,
             detail=dict(detail or {}),
@@ -142,7 +155,7 @@ class AutomationTables:
         self,
         deployment_id: int,
         *,
-        status: str | None = None,
+        status: DeploymentStatus | None = None,
         ha_automation_id: str | None = None,
         deployed_at: datetime | None = None,
         detail: Mapping[str, Any] | None = None,
@@ -153,7 +166,7 @@ class AutomationTables:
             if row is None:
                 raise InvalidQuery(f"there is no deployment with id {deployment_id}")
             if status is not None:
-                row.status = status
+                row.status = checked(DeploymentStatus, status)
             if ha_automation_id is not None:
                 row.ha_automation_id = ha_automation_id
             if deployed_at is not None:

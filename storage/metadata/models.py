@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from storage.metadata.records import DeploymentStatus, SuggestionStatus
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -35,6 +38,22 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         parsed = datetime.fromisoformat(value)
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def status_type(enum: type[StrEnum]) -> Enum:
+    """Return a column type storing ``enum`` members as their values in VARCHAR(32).
+
+    Not a native or CHECK-constrained enum: adding a status later needs no table rebuild,
+    and SQLAlchemy still refuses to load or store a value outside ``enum``.
+    """
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
 
 
 class Base(DeclarativeBase):
@@ -109,7 +128,7 @@ class SuggestionRecord(Base):
     kind: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(32), index=True)
+    status: Mapped[SuggestionStatus] = mapped_column(status_type(SuggestionStatus), index=True)
     ha_automation_id: Mapped[str | None] = mapped_column(String(255))
     deployed_at: Mapped[datetime | None]
     detail: Mapped[dict[str, Any]]
@@ -127,7 +146,7 @@ class DeploymentRecord(Base):
     )
     title: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(32))
+    status: Mapped[DeploymentStatus] = mapped_column(status_type(DeploymentStatus))
     ha_automation_id: Mapped[str | None] = mapped_column(String(255))
     deployed_at: Mapped[datetime | None]
     detail: Mapped[dict[str, Any]]

@@ -4,7 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
+
+
+class SuggestionStatus(StrEnum):
+    """Where a suggestion stands in its workflow; stored as the value."""
+
+    NEW = "new"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    DEPLOYED = "deployed"
+    ROLLED_BACK = "rolled_back"
+    FAILED = "failed"
+
+
+class DeploymentStatus(StrEnum):
+    """How one push of an automation to Home Assistant went; stored as the value."""
+
+    PENDING = "pending"
+    DEPLOYED = "deployed"
+    FAILED = "failed"
+    ROLLED_BACK = "rolled_back"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,7 +84,7 @@ class Suggestion:
     kind: str
     title: str
     body: str
-    status: str
+    status: SuggestionStatus
     ha_automation_id: str | None
     deployed_at: datetime | None
     detail: dict[str, Any] = field(default_factory=dict)
@@ -78,7 +99,7 @@ class Deployment:
     suggestion_id: int | None
     title: str
     body: str
-    status: str
+    status: DeploymentStatus
     ha_automation_id: str | None
     deployed_at: datetime | None
     detail: dict[str, Any] = field(default_factory=dict)

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import multiprocessing
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from storage.errors import InvalidQuery, StoreUnavailable
-from storage.metadata import EntityInfo, MetadataStore
+from storage.metadata import (
+    DeploymentStatus,
+    EntityInfo,
+    MetadataStore,
+    SuggestionStatus,
+)
 
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 
@@ -98,31 +104,60 @@ def test_audit_lists_newest_first(meta: MetadataStore) -> None:
 
 def test_suggestion_and_deployment_round_trip(meta: MetadataStore) -> None:
     suggestion = meta.add_suggestion(kind="routine", title="Porch at sunset", body="alias: x")
-    assert suggestion.status == "new"
+    assert suggestion.status is SuggestionStatus.NEW
     updated = meta.update_suggestion(
-        suggestion.id, status="deployed", ha_automation_id="auto_1", deployed_at=T0
+        suggestion.id,
+        status=SuggestionStatus.DEPLOYED,
+        ha_automation_id="auto_1",
+        deployed_at=T0,
     )
     assert (updated.status, updated.ha_automation_id, updated.deployed_at) == (
-        "deployed",
+        SuggestionStatus.DEPLOYED,
         "auto_1",
         T0,
     )
     deployment = meta.add_deployment(
-        title="Porch at sunset", body="alias: x", status="ok", suggestion_id=suggestion.id
+        title="Porch at sunset",
+        body="alias: x",
+        status=DeploymentStatus.DEPLOYED,
+        suggestion_id=suggestion.id,
     )
-    meta.update_deployment(deployment.id, status="rolled back", detail={"why": "test"})
+    meta.update_deployment(
+        deployment.id, status=DeploymentStatus.ROLLED_BACK, detail={"why": "test"}
+    )
     (stored,) = meta.list_deployments()
     assert (stored.status, stored.suggestion_id, stored.detail) == (
-        "rolled back",
+        DeploymentStatus.ROLLED_BACK,
         suggestion.id,
         {"why": "test"},
     )
-    assert [s.id for s in meta.list_suggestions(status="deployed")] == [suggestion.id]
+    assert [s.id for s in meta.list_suggestions(status=SuggestionStatus.DEPLOYED)] == [
+        suggestion.id
+    ]
+    assert meta.list_suggestions(status=SuggestionStatus.NEW) == []
+
+
+def test_statuses_are_stored_as_their_values(meta: MetadataStore) -> None:
+    suggestion = meta.add_suggestion(kind="routine", title="t", body="b")
+    meta.update_suggestion(suggestion.id, status=SuggestionStatus.ROLLED_BACK)
+    meta.add_deployment(title="t", body="b", status=DeploymentStatus.FAILED)
+    with sqlite3.connect(meta.path) as conn:
+        stored = conn.execute("SELECT status FROM suggestions").fetchone()[0]
+        pushed = conn.execute("SELECT status FROM deployments").fetchone()[0]
+    assert (stored, pushed) == ("rolled_back", "failed")
+
+
+def test_an_unknown_status_is_refused_with_the_allowed_values(meta: MetadataStore) -> None:
+    suggestion = meta.add_suggestion(kind="routine", title="t", body="b")
+    with pytest.raises(InvalidQuery, match="rolled_back"):
+        meta.update_suggestion(suggestion.id, status="rolled back")  # type: ignore[arg-type]
+    (kept,) = meta.list_suggestions()
+    assert kept.status is SuggestionStatus.NEW
 
 
 def test_updating_a_missing_suggestion_names_the_id(meta: MetadataStore) -> None:
     with pytest.raises(InvalidQuery, match="42"):
-        meta.update_suggestion(42, status="x")
+        meta.update_suggestion(42, status=SuggestionStatus.APPROVED)
 
 
 def test_database_is_in_wal_mode(meta: MetadataStore, tmp_path: Path) -> None:
