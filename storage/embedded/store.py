@@ -12,22 +12,28 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
-from typing import Final
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
 
 import polars as pl
 
 from storage.embedded import queries as q
-from storage.embedded.base import DAY_US, ENTITY_PRUNE_MAX
+from storage.embedded.catalog import Catalog
+from storage.embedded.compactor import MERGE_ROWS, Compactor
+from storage.embedded.reader import DAY_US, ENTITY_PRUNE_MAX, Reader, entity_names
 from storage.embedded.rollups import PARTIAL_SCHEMA, empty_partials, finish
-from storage.embedded.writes import Writes
-from storage.errors import InvalidQuery
+from storage.embedded.writer import Writer
+from storage.errors import InvalidQuery, StoreUnavailable
 from storage.events import EVENT_SCHEMA, empty_events, from_us, to_us
 from storage.protocol import (
     AGGREGATE_SCHEMA,
     ENTITY_SCHEMA,
     Agg,
+    RetentionResult,
     StoreHealth,
     StoreStats,
+    TimeSeriesStore,
+    WriteResult,
     check_agg,
     check_range,
     parse_bucket,
@@ -41,8 +47,48 @@ PRIOR_LOOKBACK: Final[timedelta] = timedelta(days=2)
 STREAM_GROUP_ROWS: Final[int] = 500_000
 
 
-class EmbeddedStore(Writes):
-    """Time-series store in a folder: ``events/`` Parquet, ``rollups/``, ``catalog.sqlite``."""
+class EmbeddedStore:
+    """Time-series store in a folder: ``events/`` Parquet, ``rollups/``, ``catalog.sqlite``.
+
+    It holds four parts and calls them: the catalog (which files are live), the reader
+    (snapshots through DuckDB), the writer (lock, dedup, new files) and the compactor
+    (merges, rollups for retention, deferred deletes).
+    """
+
+    backend = "embedded"
+
+    def __init__(self, root: Path, *, small_files: int = 8, merge_rows: int = MERGE_ROWS) -> None:
+        self.root = Path(root)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise StoreUnavailable(
+                f"cannot create the data folder {self.root} ({err}); check HOMEIQ_DATA_DIR"
+            ) from err
+        self._catalog = Catalog(self.root / "catalog.sqlite")
+        self._reader = Reader(self.root, self._catalog)
+        self._compactor = Compactor(
+            self.root, self._catalog, self._reader, small_files=small_files, merge_rows=merge_rows
+        )
+        self._writer = Writer(self.root, self._catalog, self._reader, self._compactor)
+
+    @property
+    def small_files(self) -> int:
+        """Return how many files of one size tier a day gathers before they merge."""
+        return self._compactor.small_files
+
+    @property
+    def merge_rows(self) -> int:
+        """Return the most rows one compaction reads."""
+        return self._compactor.merge_rows
+
+    def write(self, events: pl.DataFrame) -> WriteResult:
+        """Store a batch of events; rows whose key is stored already are skipped."""
+        return self._writer.write(events)
+
+    def apply_retention(self, raw_days: int) -> RetentionResult:
+        """Roll up and drop raw days older than ``raw_days``; rollups keep answering."""
+        return self._writer.apply_retention(raw_days)
 
     def read(
         self,
@@ -54,21 +100,21 @@ class EmbeddedStore(Writes):
     ) -> pl.DataFrame:
         """Return raw events in ``[start, end)`` ordered by entity_id, time."""
         check_range(start, end)
-        names = self._names(entities)
+        names = entity_names(entities)
         if limit is not None and limit < 0:
             raise InvalidQuery(f"limit {limit} is negative; pass None or a count >= 0")
         if names == []:
             return empty_events()
 
         def run() -> pl.DataFrame:
-            paths = self._snapshot("raw", start, end, names)
+            paths = self._reader.snapshot("raw", start, end, names)
             if not paths:
                 return empty_events()
             src = q.Source(paths, start=start, end=end, entities=names)
             sql = q.raw_rows(src, limit)
-            return self._frame(sql, src.params)
+            return self._reader.frame(sql, src.params)
 
-        return _as_events(self._retrying(run))
+        return _as_events(self._reader.retrying(run))
 
     def iter_read(
         self,
@@ -82,7 +128,7 @@ class EmbeddedStore(Writes):
         check_range(start, end)
         if batch_rows <= 0:
             raise InvalidQuery(f"batch_rows {batch_rows} must be a positive row count")
-        names = self._names(entities)
+        names = entity_names(entities)
         if names == []:
             return iter(())
         return self._stream(names, start, end, batch_rows)
@@ -111,12 +157,12 @@ class EmbeddedStore(Writes):
     def _stream_group(
         self, names: list[str], start: datetime, end: datetime, batch_rows: int
     ) -> Iterator[pl.DataFrame]:
-        paths = self._snapshot("raw", start, end, names)
+        paths = self._reader.snapshot("raw", start, end, names)
         if not paths:
             return
         src = q.Source(paths, start=start, end=end, entities=names)
         sql = q.raw_rows(src, None)
-        cursor = self._db.cursor()
+        cursor = self._reader.db.cursor()
         try:
             reader = cursor.sql(sql, params=src.params).to_arrow_reader(batch_rows)
             for batch in reader:
@@ -137,13 +183,13 @@ class EmbeddedStore(Writes):
         check_range(start, end)
         width = parse_bucket(bucket)
         check_agg(agg)
-        names = self._names(entities)
+        names = entity_names(entities)
         if names == []:
             return pl.DataFrame(schema=AGGREGATE_SCHEMA)
         width_us = int(width.total_seconds()) * 1_000_000
-        horizon = self._horizon_us()
+        horizon = self._reader.horizon_us()
         if horizon is not None and to_us(start) < horizon and width_us % q.HOUR_US == 0:
-            return self._retrying(
+            return self._reader.retrying(
                 lambda: self._from_rollups(names, start, end, width, agg, horizon)
             )
         begin = max(start, from_us(horizon)) if horizon is not None else start
@@ -152,7 +198,7 @@ class EmbeddedStore(Writes):
 
         def run() -> pl.DataFrame:
             since = begin - PRIOR_LOOKBACK if agg == "increase" else begin
-            paths = self._snapshot("raw", since, end, names)
+            paths = self._reader.snapshot("raw", since, end, names)
             if not paths:
                 return pl.DataFrame(schema=AGGREGATE_SCHEMA)
             src = q.Source(paths, start=since, end=end, entities=names, numeric=True)
@@ -160,9 +206,9 @@ class EmbeddedStore(Writes):
                 sql = q.increase(src, width_us, begin)
             else:
                 sql = q.bucket_aggregate(src, width_us, agg)
-            return self._frame(sql, src.params)
+            return self._reader.frame(sql, src.params)
 
-        return _as_aggregate(self._retrying(run))
+        return _as_aggregate(self._reader.retrying(run))
 
     def _from_rollups(
         self,
@@ -182,7 +228,7 @@ class EmbeddedStore(Writes):
         old_end_us = min(to_us(end), horizon_us)
         parts = [self._rollup_rows(kind, names, since, from_us(old_end_us))]
         if to_us(end) > horizon_us:
-            parts.append(self.partials(names, from_us(horizon_us), end, kind))
+            parts.append(self._reader.partials(names, from_us(horizon_us), end, kind))
         rows = pl.concat(parts).filter(pl.col("bucket") < to_us(end))
         start_us = to_us(start) // q.HOUR_US * q.HOUR_US
         return finish(rows, width, agg, start_us)
@@ -190,7 +236,7 @@ class EmbeddedStore(Writes):
     def _rollup_rows(
         self, kind: str, names: list[str] | None, start: datetime, end: datetime
     ) -> pl.DataFrame:
-        paths = self._snapshot(kind, start, end, None)
+        paths = self._reader.snapshot(kind, start, end, None)
         if not paths:
             return empty_partials()
         frame = pl.read_parquet(paths).cast(PARTIAL_SCHEMA)  # type: ignore[arg-type]
@@ -203,7 +249,7 @@ class EmbeddedStore(Writes):
 
     def latest(self, entities: Sequence[str] | None = None) -> pl.DataFrame:
         """Return the newest event of each entity."""
-        names = self._names(entities)
+        names = entity_names(entities)
         if names == []:
             return empty_events()
 
@@ -212,10 +258,10 @@ class EmbeddedStore(Writes):
             if not files:
                 return empty_events()
             since = from_us(min(f.min_us for f in files))
-            src = q.Source([self._abs(f) for f in files], start=since, entities=names)
-            return self._frame(q.latest(src), src.params)
+            src = q.Source([self._reader.path_of(f) for f in files], start=since, entities=names)
+            return self._reader.frame(q.latest(src), src.params)
 
-        return _as_events(self._retrying(run))
+        return _as_events(self._reader.retrying(run))
 
     def entities(self) -> pl.DataFrame:
         """Return one row per entity with raw events: metadata, first/last seen and count."""
@@ -274,7 +320,7 @@ class EmbeddedStore(Writes):
         """Return whether the catalog and DuckDB answer a trivial query now."""
         try:
             self._catalog.ping()
-            cursor = self._db.cursor()
+            cursor = self._reader.db.cursor()
             try:
                 cursor.execute("SELECT 1").fetchone()
             finally:
@@ -295,10 +341,13 @@ class EmbeddedStore(Writes):
 
     def close(self) -> None:
         """Release the writer lock, the catalog and DuckDB."""
-        self._lock.release()
+        self._writer.close()
         self._catalog.close()
-        if self._duckdb is not None:
-            self._duckdb.close()
+        self._reader.close()
+
+
+if TYPE_CHECKING:  # mypy proves the class satisfies the protocol the app codes against
+    _conforms: TimeSeriesStore = EmbeddedStore(Path("."))
 
 
 def _as_events(frame: pl.DataFrame) -> pl.DataFrame:

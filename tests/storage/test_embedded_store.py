@@ -143,13 +143,13 @@ def test_entities_lists_hundreds_whose_first_rows_have_no_unit(store: EmbeddedSt
 def test_compaction_merges_files_of_a_size_and_never_more_than_merge_rows(tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path, small_files=4, merge_rows=200)
     merged_sizes: list[int] = []
-    merge = store._merge
+    merge = store._compactor.merge
 
     def counting_merge(day: str, files: list) -> None:  # type: ignore[type-arg]
         merged_sizes.append(sum(f.rows for f in files))
         merge(day, files)
 
-    store._merge = counting_merge  # type: ignore[method-assign]
+    store._compactor.merge = counting_merge  # type: ignore[method-assign]
     big = series("sensor.big", DAY0, list(range(300)), step=timedelta(seconds=1))
     store.write(big)
     big_file = {f.path for f in store._catalog.files("raw")}

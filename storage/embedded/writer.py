@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime
+from pathlib import Path
 
 import polars as pl
 
-from storage.embedded.base import DAY_US, ENTITY_PRUNE_MAX
-from storage.embedded.catalog import NewFile
-from storage.embedded.files import TMP_SUFFIX, remove_quietly
-from storage.embedded.maintenance import Maintenance
+from storage.embedded.catalog import Catalog, NewFile
+from storage.embedded.compactor import Compactor
+from storage.embedded.files import TMP_SUFFIX, WriterLock, remove_quietly
+from storage.embedded.reader import DAY_US, ENTITY_PRUNE_MAX, Reader
 from storage.errors import InvalidQuery
 from storage.events import KEY_COLUMNS, conform, from_us, now_utc, to_us
 from storage.protocol import RetentionResult, WriteResult
@@ -20,8 +22,16 @@ log = logging.getLogger(__name__)
 _SPAN_SCHEMA = {"entity_id": pl.String(), "lo": pl.Int64(), "hi": pl.Int64(), "path": pl.String()}
 
 
-class Writes(Maintenance):
+class Writer:
     """Writing and retention; only the process holding the writer lock gets past ``_take_lock``."""
+
+    def __init__(self, root: Path, catalog: Catalog, reader: Reader, compactor: Compactor) -> None:
+        self.root = root
+        self._catalog = catalog
+        self._reader = reader
+        self._compactor = compactor
+        self._lock = WriterLock(root)
+        self._mutex = threading.Lock()
 
     def write(self, events: pl.DataFrame) -> WriteResult:
         """Store a batch of events; rows whose key is stored already are skipped."""
@@ -32,10 +42,10 @@ class Writes(Maintenance):
         received = frame.height
         if received == 0:
             return WriteResult(received=0, written=0)
-        with self._write_mutex:
+        with self._mutex:
             self._take_lock()
             frame = frame.unique(subset=list(KEY_COLUMNS), keep="first", maintain_order=True)
-            horizon = self._horizon_us()
+            horizon = self._reader.horizon_us()
             if horizon is not None:
                 kept = frame.filter(pl.col("time") >= from_us(horizon))
                 if kept.height < frame.height:
@@ -52,7 +62,7 @@ class Writes(Maintenance):
                 fresh = self._without_stored(part)
                 if fresh.is_empty():
                     continue
-                new.append(self._write_day(fresh))
+                new.append(self._compactor.write_day(fresh))
                 written += fresh.height
             if new:
                 meta = (
@@ -62,8 +72,8 @@ class Writes(Maintenance):
                 )
                 self._catalog.register(new, meta=meta)
                 for day in sorted({f.day for f in new}):
-                    self._compact_day(day)
-            self._collect_retired()
+                    self._compactor.compact_day(day)
+            self._compactor.collect_retired()
         return WriteResult(received=received, written=written)
 
     def _without_stored(self, part: pl.DataFrame) -> pl.DataFrame:
@@ -132,8 +142,12 @@ class Writes(Maintenance):
         if raw_days < 1:
             raise InvalidQuery(f"raw_days {raw_days} must be at least 1 day")
         cutoff_us = (to_us(now_utc()) // DAY_US - raw_days) * DAY_US
-        with self._write_mutex:
+        with self._mutex:
             self._take_lock()
-            deleted = self._retire_days_before(cutoff_us)
-            self._collect_retired()
+            deleted = self._compactor.retire_days_before(cutoff_us)
+            self._compactor.collect_retired()
         return RetentionResult(raw_rows_deleted=deleted, cutoff=from_us(cutoff_us))
+
+    def close(self) -> None:
+        """Release the writer lock if this process holds it."""
+        self._lock.release()

@@ -1,4 +1,8 @@
-"""Shared plumbing of the embedded store: folder, catalog, writer lock, DuckDB, snapshots."""
+"""The read side of the embedded store: catalog snapshots read through DuckDB.
+
+Readers never list directories: they take the catalog's list of live files and read
+exactly those, retrying with a fresh list when compaction deleted one under them.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from typing import TYPE_CHECKING, Final, TypeVar
 import polars as pl
 
 from storage.embedded.catalog import Catalog, FileEntry
-from storage.embedded.files import WriterLock
+from storage.embedded.rollups import coarsen, empty_partials, hourly_partials
 from storage.errors import InvalidQuery, StoreUnavailable
 from storage.events import to_us
 
@@ -28,38 +32,21 @@ DAY_US: Final[int] = 86_400_000_000
 READ_ATTEMPTS: Final[int] = 4
 # Up to this many entities the catalog prunes files per entity (SQLite bind limits).
 ENTITY_PRUNE_MAX: Final[int] = 900
-# One compaction reads at most this many rows, which bounds the writer's memory (about
-# 200 bytes a row in memory, times three while sorting and encoding); bigger files stay.
-MERGE_ROWS: Final[int] = 32_000
 
 T = TypeVar("T")
 
 
-class StoreBase:
-    """Folder, catalog, lock and DuckDB connection every part of the store works through."""
+class Reader:
+    """Snapshots of live files, the DuckDB connection that reads them, and raw partials."""
 
-    backend = "embedded"
-
-    def __init__(self, root: Path, *, small_files: int = 8, merge_rows: int = MERGE_ROWS) -> None:
-        self.root = Path(root)
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            raise StoreUnavailable(
-                f"cannot create the data folder {self.root} ({err}); check HOMEIQ_DATA_DIR"
-            ) from err
-        if small_files < 2 or merge_rows < 2:
-            raise ValueError("small_files and merge_rows must be at least 2")
-        self.small_files = small_files
-        self.merge_rows = merge_rows
-        self._catalog = Catalog(self.root / "catalog.sqlite")
-        self._lock = WriterLock(self.root)
-        self._write_mutex = threading.Lock()
+    def __init__(self, root: Path, catalog: Catalog) -> None:
+        self.root = root
+        self._catalog = catalog
         self._duckdb: duckdb.DuckDBPyConnection | None = None
         self._duckdb_mutex = threading.Lock()
 
     @property
-    def _db(self) -> duckdb.DuckDBPyConnection:
+    def db(self) -> duckdb.DuckDBPyConnection:
         """DuckDB, connected on first read: a process that only writes never loads it."""
         with self._duckdb_mutex:
             if self._duckdb is None:
@@ -76,17 +63,19 @@ class StoreBase:
                 self._duckdb = db
             return self._duckdb
 
-    # --- plumbing ---------------------------------------------------------------
-    def _abs(self, entry: FileEntry) -> str:
+    def path_of(self, entry: FileEntry) -> str:
+        """Return the absolute path of a catalog entry."""
         return str(self.root / entry.path)
 
-    def _horizon_us(self) -> int | None:
+    def horizon_us(self) -> int | None:
+        """Return where raw events start after retention (µs), or None before any."""
         value = self._catalog.get("raw_from_us")
         return None if value is None else int(value)
 
-    def _snapshot(
+    def snapshot(
         self, kind: str, start: datetime | None, end: datetime | None, names: Sequence[str] | None
     ) -> list[str]:
+        """Return the paths of live ``kind`` files overlapping the range and holding ``names``."""
         prune = names if names is not None and len(names) <= ENTITY_PRUNE_MAX else None
         files = self._catalog.files(
             kind,
@@ -94,9 +83,9 @@ class StoreBase:
             end_us=to_us(end) if end is not None else None,
             entities=prune,
         )
-        return [self._abs(f) for f in files]
+        return [self.path_of(f) for f in files]
 
-    def _retrying(self, run: Callable[[], T]) -> T:
+    def retrying(self, run: Callable[[], T]) -> T:
         """Return ``run()``, retrying with a fresh snapshot when a listed file vanished."""
         for attempt in range(READ_ATTEMPTS):
             try:
@@ -111,23 +100,43 @@ class StoreBase:
                 _time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")
 
-    def _frame(self, sql: str, params: list[object]) -> pl.DataFrame:
-        cursor = self._db.cursor()
+    def frame(self, sql: str, params: list[object]) -> pl.DataFrame:
+        """Return the result of one DuckDB statement as a polars frame."""
+        cursor = self.db.cursor()
         try:
             table = cursor.sql(sql, params=params).to_arrow_table()
             return pl.DataFrame(pl.from_arrow(table))
         finally:
             cursor.close()
 
-    @staticmethod
-    def _names(entities: Sequence[str] | None) -> list[str] | None:
-        if entities is None:
-            return None
-        if isinstance(entities, str):
-            raise InvalidQuery(
-                f"entities must be a list of entity ids, not the string {entities!r}"
-            )
-        return list(dict.fromkeys(entities))
+    def partials(
+        self, names: Sequence[str] | None, start: datetime, end: datetime, kind: str = "1h"
+    ) -> pl.DataFrame:
+        """Return partial aggregates (``1h`` or ``1d``) of raw numeric samples in a range."""
+        paths = self.snapshot("raw", start, end, names)
+        if not paths:
+            return empty_partials()
+        wanted = (pl.col("time") >= start) & (pl.col("time") < end) & pl.col("value").is_not_null()
+        if names is not None:
+            wanted &= pl.col("entity_id").is_in(names)
+        samples = pl.scan_parquet(paths).select("entity_id", "time", "value").filter(wanted)
+        hourly = self.retrying(lambda: hourly_partials(samples))
+        return coarsen(hourly, DAY_US) if kind == "1d" else hourly.sort("entity_id", "bucket")
+
+    def close(self) -> None:
+        """Close DuckDB if it was opened."""
+        if self._duckdb is not None:
+            self._duckdb.close()
+            self._duckdb = None
+
+
+def entity_names(entities: Sequence[str] | None) -> list[str] | None:
+    """Return ``entities`` deduplicated in order, refusing a bare string."""
+    if entities is None:
+        return None
+    if isinstance(entities, str):
+        raise InvalidQuery(f"entities must be a list of entity ids, not the string {entities!r}")
+    return list(dict.fromkeys(entities))
 
 
 def _vanished_errors() -> tuple[type[Exception], ...]:

@@ -1,32 +1,50 @@
-"""Compaction, rollups and retention of the embedded store (run by the writer process only)."""
+"""Compaction, rollups for retention and deferred deletes of the embedded store (writer only)."""
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Final
 
 import polars as pl
 
-from storage.embedded.base import DAY_US, StoreBase
-from storage.embedded.catalog import FileEntry, NewFile
+from storage.embedded.catalog import Catalog, FileEntry, NewFile
 from storage.embedded.files import remove_quietly, write_parquet_atomic
-from storage.embedded.rollups import coarsen, empty_partials, hourly_partials
+from storage.embedded.reader import DAY_US, Reader
 from storage.events import from_us, now_utc, to_us
 
 log = logging.getLogger(__name__)
 
-
 # Retired files stay this long so readers holding an older catalog snapshot still find them.
 RETIRE_GRACE_US: Final[int] = 60_000_000
+# One compaction reads at most this many rows, which bounds the writer's memory (about
+# 200 bytes a row in memory, times three while sorting and encoding); bigger files stay.
+MERGE_ROWS: Final[int] = 32_000
 
 
-class Maintenance(StoreBase):
-    """The writer's housekeeping: compaction, deferred deletes, rollups for retention."""
+class Compactor:
+    """Writes day files, merges small ones, rolls up and retires old days, deletes late."""
 
-    def _compact_day(self, day: str) -> None:
+    def __init__(
+        self,
+        root: Path,
+        catalog: Catalog,
+        reader: Reader,
+        *,
+        small_files: int = 8,
+        merge_rows: int = MERGE_ROWS,
+    ) -> None:
+        if small_files < 2 or merge_rows < 2:
+            raise ValueError("small_files and merge_rows must be at least 2")
+        self.root = root
+        self.small_files = small_files
+        self.merge_rows = merge_rows
+        self._catalog = catalog
+        self._reader = reader
+
+    def compact_day(self, day: str) -> None:
         """Merge a day's raw files of one size tier into one file of at most ``merge_rows``.
 
         Size-tiered: files merge only with files of about their size (tier = the power of
@@ -50,17 +68,17 @@ class Maintenance(StoreBase):
                 picked.append(entry)
                 rows += entry.rows
             if len(picked) >= 2:
-                self._merge(day, picked)
+                self.merge(day, picked)
                 return
 
-    def _merge(self, day: str, files: list[FileEntry]) -> None:
+    def merge(self, day: str, files: list[FileEntry]) -> None:
         """Replace ``files`` (one day's raw files) by one sorted file."""
         merged = pl.concat([pl.read_parquet(self.root / f.path) for f in files], rechunk=False)
-        new = self._write_day(merged)
+        new = self.write_day(merged)
         self._catalog.register([new], drop=[f.id for f in files], now_us=to_us(now_utc()))
         log.debug("compacted %d files of %s into %s", len(files), day, new.path)
 
-    def _write_day(self, part: pl.DataFrame, kind: str = "raw") -> NewFile:
+    def write_day(self, part: pl.DataFrame, kind: str = "raw") -> NewFile:
         """Write one day's rows as a new Parquet file and return its catalog entry."""
         ordered = part.sort("entity_id", "time", "source")
         day = ordered.get_column("time").min()
@@ -89,28 +107,14 @@ class Maintenance(StoreBase):
             entities=per_entity,
         )
 
-    def _collect_retired(self) -> None:
+    def collect_retired(self) -> None:
         """Delete retired files whose grace period is over."""
         paths = self._catalog.retired_before(to_us(now_utc()) - RETIRE_GRACE_US)
         if paths:
             remove_quietly([self.root / p for p in paths])
             self._catalog.forget_retired(paths)
 
-    def partials(
-        self, names: Sequence[str] | None, start: datetime, end: datetime, kind: str = "1h"
-    ) -> pl.DataFrame:
-        """Return partial aggregates (``1h`` or ``1d``) of raw numeric samples in a range."""
-        paths = self._snapshot("raw", start, end, names)
-        if not paths:
-            return empty_partials()
-        wanted = (pl.col("time") >= start) & (pl.col("time") < end) & pl.col("value").is_not_null()
-        if names is not None:
-            wanted &= pl.col("entity_id").is_in(names)
-        samples = pl.scan_parquet(paths).select("entity_id", "time", "value").filter(wanted)
-        hourly = self._retrying(lambda: hourly_partials(samples))
-        return coarsen(hourly, DAY_US) if kind == "1d" else hourly.sort("entity_id", "bucket")
-
-    def _retire_days_before(self, cutoff_us: int) -> int:
+    def retire_days_before(self, cutoff_us: int) -> int:
         """Roll up and retire every raw day before ``cutoff_us``; return raw rows dropped."""
         old = [f for f in self._catalog.files("raw", end_us=cutoff_us) if f.max_us < cutoff_us]
         deleted = 0
@@ -120,7 +124,7 @@ class Maintenance(StoreBase):
             day_end = from_us(to_us(day_start) + DAY_US)
             new: list[NewFile] = []
             for kind in ("1h", "1d"):
-                rows = self.partials(None, day_start, day_end, kind)
+                rows = self._reader.partials(None, day_start, day_end, kind)
                 if rows.is_empty():
                     continue
                 folder = self.root / "rollups" / kind / f"day={day}"
