@@ -1,4 +1,4 @@
-"""Bucketed aggregates and rollup maintenance of ``InfluxStore`` (mixed into the store).
+"""Bucketed aggregates and rollup maintenance of ``InfluxStore`` (a part the store holds).
 
 Short ranges aggregate raw events in SQL with ``date_bin``. Long ranges, and ranges older
 than the raw retention cutoff, read the worker-maintained rollups for the part the rollups
@@ -11,11 +11,12 @@ import logging
 import time as _time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import Final
 
 import polars as pl
 
 from storage.influx3 import queries as q
+from storage.influx3.connection import InfluxConnection
 from storage.influx3.frames import as_utc
 from storage.influx3.rollups import (
     LEVELS,
@@ -42,36 +43,26 @@ def floor_to(moment: datetime, width: timedelta) -> datetime:
     return _EPOCH + ((moment - _EPOCH) // width) * width
 
 
-class RollupsMixin:
-    """Aggregation and rollups; the store supplies the query/write plumbing below."""
+class Rollups:
+    """Aggregation over raw events and the worker-maintained rollup tables."""
 
-    host: str
-    database: str
-    rollup_database: str
-    rollup_min_range: timedelta
-    rollup_retention_days: int | None
-    _dirty_since: datetime | None
-    _watermark_cache: tuple[float, datetime | None] | None = None
+    def __init__(
+        self,
+        conn: InfluxConnection,
+        *,
+        min_range: timedelta,
+        retention_days: int | None,
+    ) -> None:
+        self._conn = conn
+        self._min_range = min_range
+        self._retention_days = retention_days
+        # Oldest event written since the last maintenance: its day is recomputed.
+        self._dirty_since: datetime | None = None
+        self._watermark_cache: tuple[float, datetime | None] | None = None
 
-    def _query(
-        self, sql: str, params: dict[str, str], *, database: str | None = None
-    ) -> pl.DataFrame:
-        raise NotImplementedError
-
-    def _query_or_empty(self, sql: str, params: dict[str, str], **kw: Any) -> pl.DataFrame | None:
-        raise NotImplementedError
-
-    def _write_lines(self, lines: list[str], database: str) -> None:
-        raise NotImplementedError
-
-    def _ensure_databases(self) -> None:
-        raise NotImplementedError
-
-    def _horizon(self) -> datetime | None:
-        raise NotImplementedError
-
-    def _clip(self, start: datetime) -> datetime:
-        raise NotImplementedError
+    def mark_written(self, oldest: datetime) -> None:
+        """Note that raw events from ``oldest`` on were written (rollups must cover them)."""
+        self._dirty_since = min(oldest, self._dirty_since or oldest)
 
     # --- reads ------------------------------------------------------------------
     def aggregate(
@@ -90,12 +81,12 @@ class RollupsMixin:
         level = level_for(width)
         if level is not None:
             through = self.rollup_watermark()
-            horizon = self._horizon()
-            long_range = end - start >= self.rollup_min_range
+            horizon = self._conn.horizon()
+            long_range = end - start >= self._min_range
             expired = horizon is not None and start < horizon
             if through is not None and through > start and (long_range or expired):
                 return self._from_rollups(names, start, end, width, agg, level, through)
-        begin = self._clip(start)
+        begin = self._conn.clip(start)
         if begin >= end:
             return pl.DataFrame(schema=AGGREGATE_SCHEMA)
         if agg == "increase":
@@ -107,7 +98,7 @@ class RollupsMixin:
                 .sort("entity_id", "time")
             )
         where = q.Where(start=begin, end=end, entities=names, numeric=True)
-        found = self._query_or_empty(q.bucket_aggregate(where, width, agg), where.params)
+        found = self._conn.query_or_empty(q.bucket_aggregate(where, width, agg), where.params)
         if found is None:
             return pl.DataFrame(schema=AGGREGATE_SCHEMA)
         return as_utc(found).select(list(AGGREGATE_SCHEMA)).cast(AGGREGATE_SCHEMA)  # type: ignore[arg-type]
@@ -125,12 +116,12 @@ class RollupsMixin:
         step = LEVELS[level]
         split = min(through, end)
         where = q.Where(start=floor_to(start, step), end=split, entities=names)
-        stored = self._query_or_empty(
-            q.rollup_rows(table_of(level), where), where.params, database=self.rollup_database
+        stored = self._conn.query_or_empty(
+            q.rollup_rows(table_of(level), where), where.params, database=self._conn.rollup_database
         )
         parts = [_rollup_frame(stored)]
         if split < end:
-            parts.append(self._raw_rollup(names, max(split, self._clip(split)), end, step))
+            parts.append(self._raw_rollup(names, max(split, self._conn.clip(split)), end, step))
         rows = compose(pl.concat(parts), width)
         return finish(rows.filter(pl.col("time") < end), agg)
 
@@ -141,7 +132,7 @@ class RollupsMixin:
         if start >= end:
             return pl.DataFrame(schema=ROLLUP_SCHEMA)
         where = q.Where(start=start, end=end, entities=names, numeric=True)
-        stats = self._query_or_empty(q.bucket_rollup(where, width), where.params)
+        stats = self._conn.query_or_empty(q.bucket_rollup(where, width), where.params)
         if stats is None or stats.is_empty():
             return pl.DataFrame(schema=ROLLUP_SCHEMA)
         increase = self._increase_rows(names, start, end, width)
@@ -153,13 +144,13 @@ class RollupsMixin:
         self, names: list[str] | None, start: datetime, end: datetime, width: timedelta
     ) -> pl.DataFrame:
         where = q.Where(start=start, end=end, entities=names, numeric=True)
-        steps = self._query_or_empty(q.increase_steps(where, width, RESET_DROP), where.params)
+        steps = self._conn.query_or_empty(q.increase_steps(where, width, RESET_DROP), where.params)
         where = q.Where(start=start, end=end, entities=names, numeric=True)
-        firsts = self._query_or_empty(q.first_samples(where), where.params)
+        firsts = self._conn.query_or_empty(q.first_samples(where), where.params)
         where = q.Where(
-            start=self._clip(start - PRIOR_LOOKBACK), end=start, entities=names, numeric=True
+            start=self._conn.clip(start - PRIOR_LOOKBACK), end=start, entities=names, numeric=True
         )
-        prior = self._query_or_empty(q.last_before(where), where.params)
+        prior = self._conn.query_or_empty(q.last_before(where), where.params)
         empty = pl.DataFrame(
             schema={
                 "time": ROLLUP_SCHEMA["time"],
@@ -182,7 +173,9 @@ class RollupsMixin:
         now = _time.monotonic()
         if self._watermark_cache is not None and now - self._watermark_cache[0] < WATERMARK_TTL_S:
             return self._watermark_cache[1]
-        found = self._query_or_empty(q.rollup_watermark("all"), {}, database=self.rollup_database)
+        found = self._conn.query_or_empty(
+            q.rollup_watermark("all"), {}, database=self._conn.rollup_database
+        )
         through = None
         if found is not None and found.height and found.item(0, 0) is not None:
             through = datetime.fromtimestamp(int(found.item(0, 0)) / 1e9, UTC)
@@ -200,37 +193,37 @@ class RollupsMixin:
         watermark = self.rollup_watermark()
         begin = watermark
         if begin is None:
-            where = q.Where(start=self._horizon())
-            found = self._query_or_empty(q.totals(where), where.params)
+            where = q.Where(start=self._conn.horizon())
+            found = self._conn.query_or_empty(q.totals(where), where.params)
             if found is None or not found.height or found.item(0, "oldest") is None:
                 return {}
             begin = as_utc(found, "oldest").item(0, "oldest")
         if self._dirty_since is not None:
             begin = min(begin, self._dirty_since)
         assert begin is not None
-        day = floor_to(self._clip(begin), LEVELS["1d"])
+        day = floor_to(self._conn.clip(begin), LEVELS["1d"])
         written = dict.fromkeys(LEVELS, 0)
-        days = self.rollup_retention_days
+        days = self._retention_days
         keep_from = (
             now - timedelta(days=days) if days is not None else floor_to(begin, LEVELS["1d"])
         )
-        self._ensure_databases()
+        self._conn.ensure_databases()
         while day < through:
             chunk_end = min(day + LEVELS["1d"], through)
-            minute = self._raw_rollup(None, self._clip(day), chunk_end, LEVELS["1m"])
+            minute = self._raw_rollup(None, self._conn.clip(day), chunk_end, LEVELS["1m"])
             for level, rows in (
                 ("1m", minute),
                 ("1h", compose(minute, LEVELS["1h"])),
                 ("1d", compose(minute, LEVELS["1d"])),
             ):
                 lines = encode_rollups(rows.filter(pl.col("time") >= keep_from), level)
-                self._write_lines(lines, self.rollup_database)
+                self._conn.write_lines(lines, self._conn.rollup_database)
                 written[level] += len(lines)
             day += LEVELS["1d"]
         stamp = int(through.timestamp()) * 1_000_000_000
-        self._write_lines(
+        self._conn.write_lines(
             [f"{q.STATE_TABLE},level=all through_ns={stamp}i {_time.time_ns()}"],
-            self.rollup_database,
+            self._conn.rollup_database,
         )
         self._dirty_since = None
         self._watermark_cache = (_time.monotonic(), through)

@@ -15,27 +15,24 @@ Retention: see ``apply_retention`` and storage/influx3/admin.py.
 from __future__ import annotations
 
 import logging
-import time as _time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 import polars as pl
 import pyarrow as pa
-from influxdb_client_3 import InfluxDBClient3, WriteOptions, write_client_options
-from influxdb_client_3.write_client.client.write_api import WriteType
-from influxdb_client_3.write_client.domain.write_precision import WritePrecision
 
-from storage.errors import StoreError, StoreUnavailable
+from storage.errors import StoreError
 from storage.events import EVENT_SCHEMA, KEY_COLUMNS, conform, empty_events
 from storage.influx3 import queries as q
-from storage.influx3.admin import ensure_database
-from storage.influx3.failures import MissingTable, TokenRejected, query_failure, write_failure
-from storage.influx3.frames import as_utc, to_events, to_frame
+from storage.influx3.connection import InfluxConnection
+from storage.influx3.failures import MissingTable
+from storage.influx3.frames import as_utc, to_events
 from storage.influx3.line_protocol import encode_chunks
-from storage.influx3.rollup_reads import RollupsMixin
+from storage.influx3.rollup_reads import Rollups
 from storage.protocol import (
     ENTITY_SCHEMA,
+    Agg,
     RetentionResult,
     StoreHealth,
     StoreStats,
@@ -46,12 +43,15 @@ from storage.protocol import (
 
 log = logging.getLogger(__name__)
 
-HORIZON_TTL_S: Final = 30.0
 ENTITY_FILTER_MAX: Final = 1000
 
 
-class InfluxStore(RollupsMixin):
-    """Time-series store on an InfluxDB 3 database (raw) plus ``<database>_rollup``."""
+class InfluxStore:
+    """Time-series store on an InfluxDB 3 database (raw) plus ``<database>_rollup``.
+
+    It holds two parts and calls them: the connection (queries, writes, databases, the
+    retention horizon) and the rollups (bucketed aggregates and their maintenance).
+    """
 
     backend = "influxdb3"
 
@@ -85,102 +85,21 @@ class InfluxStore(RollupsMixin):
         self.batch_lines = batch_lines
         self.write_attempts = max(1, write_attempts)
         self.rollup_min_range = rollup_min_range
-        self._token = token
-        self._timeout_s = write_timeout_s
-        self._databases_ready = False
-        self._horizon_cache: tuple[float, datetime | None] | None = None
-        self._dirty_since: datetime | None = None
-        options = WriteOptions(
-            write_type=WriteType.synchronous,
-            write_precision=WritePrecision.NS,
-            use_v2_api=False,
-            accept_partial=False,
-            timeout=int(write_timeout_s * 1000),
-        )
-        self._client = InfluxDBClient3(  # type: ignore[no-untyped-call]
+        self._conn = InfluxConnection(
             host=self.host,
             token=token,
             database=database,
-            write_client_options=write_client_options(  # type: ignore[no-untyped-call]
-                write_options=options
-            ),
-            write_timeout=int(write_timeout_s * 1000),
-            query_timeout=int(query_timeout_s * 1000),
+            rollup_database=self.rollup_database,
+            raw_retention_days=raw_retention_days,
+            rollup_retention_days=rollup_retention_days,
+            batch_lines=batch_lines,
+            write_attempts=self.write_attempts,
+            write_timeout_s=write_timeout_s,
+            query_timeout_s=query_timeout_s,
         )
-
-    # --- plumbing ---------------------------------------------------------------
-    def _query(
-        self, sql: str, params: dict[str, str], *, database: str | None = None
-    ) -> pl.DataFrame:
-        try:
-            table = self._client.query(
-                sql,
-                language="sql",
-                mode="all",
-                database=database or self.database,
-                query_parameters=params or None,
-            )
-        except Exception as err:  # the client raises bare Exceptions; classify them all
-            raise query_failure(err, self.host) from err
-        return to_frame(table)
-
-    def _query_or_empty(self, sql: str, params: dict[str, str], **kw: Any) -> pl.DataFrame | None:
-        try:
-            return self._query(sql, params, **kw)
-        except MissingTable:
-            return None
-
-    def _post(self, body: str, database: str) -> None:
-        delay = 0.2
-        for attempt in range(1, self.write_attempts + 1):
-            try:
-                self._client.write(record=body, database=database)  # type: ignore[no-untyped-call]
-                return
-            except Exception as err:  # urllib3 / client errors; classified below
-                failure = write_failure(err, self.host)
-                retryable = isinstance(failure, StoreUnavailable) and not isinstance(
-                    failure, TokenRejected
-                )
-                if not retryable or attempt == self.write_attempts:
-                    raise failure from err
-                log.warning("write to InfluxDB 3 failed (attempt %d): %s", attempt, failure)
-                _time.sleep(delay)
-                delay *= 3
-
-    def _write_lines(self, lines: list[str], database: str) -> None:
-        for offset in range(0, len(lines), self.batch_lines):
-            self._post("\n".join(lines[offset : offset + self.batch_lines]), database)
-
-    def _ensure_databases(self) -> None:
-        if self._databases_ready:
-            return
-        for name, days in (
-            (self.database, self.raw_retention_days),
-            (self.rollup_database, self.rollup_retention_days),
-        ):
-            ensure_database(
-                host=self.host,
-                token=self._token,
-                name=name,
-                retention_days=days,
-                timeout_s=self._timeout_s,
-            )
-        self._databases_ready = True
-
-    def _horizon(self) -> datetime | None:
-        now = _time.monotonic()
-        if self._horizon_cache is not None and now - self._horizon_cache[0] < HORIZON_TTL_S:
-            return self._horizon_cache[1]
-        frame = self._query_or_empty(q.retention_cutoff(), {})
-        cutoff = None
-        if frame is not None and frame.height and frame.item(0, 0) is not None:
-            cutoff = datetime.fromtimestamp(int(frame.item(0, 0)) / 1e9, UTC)
-        self._horizon_cache = (now, cutoff)
-        return cutoff
-
-    def _clip(self, start: datetime) -> datetime:
-        horizon = self._horizon()
-        return max(start, horizon) if horizon is not None else start
+        self._rollups = Rollups(
+            self._conn, min_range=rollup_min_range, retention_days=rollup_retention_days
+        )
 
     @staticmethod
     def _entities(entities: Sequence[str] | None) -> Sequence[str] | None:
@@ -207,14 +126,14 @@ class InfluxStore(RollupsMixin):
                 frame = frame.filter(pl.col("time") >= floor)
             if frame.is_empty():
                 return WriteResult(received=events.height, written=0)
-        self._ensure_databases()
+        self._conn.ensure_databases()
         new = frame.join(self._stored_keys(frame), on=list(KEY_COLUMNS), how="anti")
         for _, body in encode_chunks(new, lines_per_chunk=self.batch_lines):
-            self._post(body, self.database)
+            self._conn.post(body, self.database)
         if new.height:
             oldest = new.get_column("time").min()
             assert isinstance(oldest, datetime)
-            self._dirty_since = min(oldest, self._dirty_since or oldest)
+            self._rollups.mark_written(oldest)
         return WriteResult(received=events.height, written=new.height)
 
     def _stored_keys(self, frame: pl.DataFrame) -> pl.DataFrame:
@@ -226,7 +145,7 @@ class InfluxStore(RollupsMixin):
             end=newest + timedelta(microseconds=1),
             entities=names if len(names) <= ENTITY_FILTER_MAX else None,
         )
-        found = self._query_or_empty(q.select_keys(where), where.params)
+        found = self._conn.query_or_empty(q.select_keys(where), where.params)
         schema = {name: EVENT_SCHEMA[name] for name in KEY_COLUMNS}
         if found is None or found.is_empty():
             return pl.DataFrame(schema=schema)
@@ -243,11 +162,11 @@ class InfluxStore(RollupsMixin):
     ) -> pl.DataFrame:
         """Return raw events in ``[start, end)`` ordered by entity_id, time."""
         check_range(start, end)
-        begin = self._clip(start)
+        begin = self._conn.clip(start)
         if begin >= end:
             return empty_events()
         where = q.Where(start=begin, end=end, entities=self._entities(entities))
-        found = self._query_or_empty(q.select_raw(where, limit=limit), where.params)
+        found = self._conn.query_or_empty(q.select_raw(where, limit=limit), where.params)
         return empty_events() if found is None else conform(as_utc(found))
 
     def iter_read(
@@ -260,22 +179,13 @@ class InfluxStore(RollupsMixin):
     ) -> Iterator[pl.DataFrame]:
         """Yield the rows of ``read`` in frames of at most ``batch_rows``, streamed from Flight."""
         check_range(start, end)
-        begin = self._clip(start)
+        begin = self._conn.clip(start)
         if begin >= end:
             return
         where = q.Where(start=begin, end=end, entities=self._entities(entities))
-        try:
-            reader = self._client.query(
-                q.select_raw(where),
-                language="sql",
-                mode="reader",
-                query_parameters=where.params or None,
-            )
-        except Exception as err:
-            failure = query_failure(err, self.host)
-            if isinstance(failure, MissingTable):
-                return
-            raise failure from err
+        reader = self._conn.stream(q.select_raw(where), where.params)
+        if reader is None:
+            return
         pending: list[pa.RecordBatch] = []
         rows = 0
         for batch in reader:
@@ -291,15 +201,15 @@ class InfluxStore(RollupsMixin):
 
     def latest(self, entities: Sequence[str] | None = None) -> pl.DataFrame:
         """Return the newest event of each entity."""
-        horizon = self._horizon()
+        horizon = self._conn.horizon()
         where = q.Where(start=horizon, entities=self._entities(entities))
-        found = self._query_or_empty(q.latest(where), where.params)
+        found = self._conn.query_or_empty(q.latest(where), where.params)
         return empty_events() if found is None else conform(as_utc(found))
 
     def entities(self) -> pl.DataFrame:
         """Return one row per entity: unit/class/area of its newest event, span and count."""
-        where = q.Where(start=self._horizon())
-        spans = self._query_or_empty(q.entity_spans(where), where.params)
+        where = q.Where(start=self._conn.horizon())
+        spans = self._conn.query_or_empty(q.entity_spans(where), where.params)
         if spans is None or spans.is_empty():
             return pl.DataFrame(schema=ENTITY_SCHEMA)
         newest = self.latest().select("entity_id", "domain", "unit", "device_class", "area")
@@ -314,8 +224,8 @@ class InfluxStore(RollupsMixin):
 
     def stats(self) -> StoreStats:
         """Return event and entity counts, time span and the Parquet bytes InfluxDB reports."""
-        where = q.Where(start=self._horizon())
-        found = self._query_or_empty(q.totals(where), where.params)
+        where = q.Where(start=self._conn.horizon())
+        found = self._conn.query_or_empty(q.totals(where), where.params)
         if found is None or found.is_empty() or not found.item(0, "events"):
             return StoreStats(
                 backend=self.backend,
@@ -338,7 +248,7 @@ class InfluxStore(RollupsMixin):
     def _parquet_bytes(self) -> int | None:
         # InfluxDB 3 lists persisted Parquet files in a system table; the WAL is not counted.
         try:
-            found = self._query(q.parquet_bytes(), {})
+            found = self._conn.query(q.parquet_bytes(), {})
         except StoreError:
             return None
         value = found.item(0, 0) if found.height and found.width else None
@@ -358,22 +268,37 @@ class InfluxStore(RollupsMixin):
         now = datetime.now(UTC)
         cutoff = now - timedelta(days=raw_days)
         self.maintain_rollups(now)
-        where = q.Where(start=self._horizon(), end=cutoff)
-        counted = self._query_or_empty(q.count_rows(where), where.params)
+        where = q.Where(start=self._conn.horizon(), end=cutoff)
+        counted = self._conn.query_or_empty(q.count_rows(where), where.params)
         hidden = int(counted.item(0, 0)) if counted is not None and counted.height else 0
-        self._ensure_databases()
-        cutoff_ns = int(cutoff.timestamp() * 1_000_000) * 1000
-        self._post(f"{q.RETENTION_TABLE} cutoff_ns={cutoff_ns}i {_time.time_ns()}", self.database)
-        previous = self._horizon()
-        horizon = max(cutoff, previous) if previous is not None else cutoff
-        self._horizon_cache = (_time.monotonic(), horizon)
+        self._conn.record_cutoff(cutoff)
         log.info("raw retention: %d events older than %s hidden", hidden, cutoff.isoformat())
         return RetentionResult(raw_rows_deleted=hidden, cutoff=cutoff)
+
+    # --- rollups ----------------------------------------------------------------
+    def aggregate(
+        self,
+        entities: Sequence[str] | None,
+        start: datetime,
+        end: datetime,
+        bucket: str,
+        agg: Agg,
+    ) -> pl.DataFrame:
+        """Return AGGREGATE_SCHEMA rows: numeric value aggregated per entity and bucket."""
+        return self._rollups.aggregate(entities, start, end, bucket, agg)
+
+    def rollup_watermark(self) -> datetime | None:
+        """Return the time up to which rollups are complete, or None before the first run."""
+        return self._rollups.rollup_watermark()
+
+    def maintain_rollups(self, now: datetime) -> dict[str, int]:
+        """Bring the 1m/1h/1d rollups up to ``now``; return rows written per level."""
+        return self._rollups.maintain_rollups(now)
 
     def health(self) -> StoreHealth:
         """Return whether InfluxDB answers a trivial query now."""
         try:
-            self._query("SELECT 1 AS ok", {})
+            self._conn.query("SELECT 1 AS ok", {})
         except MissingTable:
             return StoreHealth(
                 ok=True,
@@ -391,7 +316,7 @@ class InfluxStore(RollupsMixin):
 
     def close(self) -> None:
         """Close the HTTP pool and the Flight client."""
-        self._client.close()  # type: ignore[no-untyped-call]
+        self._conn.close()
 
 
 if TYPE_CHECKING:  # mypy proves the class satisfies the protocol the app codes against
