@@ -1,4 +1,8 @@
-"""Suggestions and deployments tables of the metadata store (filled by the automation pages)."""
+"""Suggestions and deployments tables of the metadata store (filled by the automation pages).
+
+Each table is an object holding the store's session factory; ``MetadataStore`` keeps one
+of each and its ``*_suggestion(s)`` / ``*_deployment(s)`` methods call them.
+"""
 
 from __future__ import annotations
 
@@ -53,12 +57,13 @@ def _deployment(row: DeploymentRecord) -> Deployment:
     )
 
 
-class AutomationTables:
-    """Add/list/update of suggestions and deployments; MetadataStore mixes this in."""
+class SuggestionTable:
+    """Add, list and update automation suggestions."""
 
-    _sessions: sessionmaker[Session]
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
 
-    def add_suggestion(
+    def add(
         self,
         *,
         kind: str,
@@ -83,7 +88,7 @@ class AutomationTables:
             session.flush()
             return _suggestion(record)
 
-    def list_suggestions(
+    def newest(
         self, *, status: SuggestionStatus | None = None, limit: int = 100
     ) -> list[Suggestion]:
         """Return suggestions (optionally only those with ``status``), newest first."""
@@ -93,7 +98,7 @@ class AutomationTables:
         with self._sessions() as session:
             return [_suggestion(row) for row in session.scalars(query).all()]
 
-    def update_suggestion(
+    def update(
         self,
         suggestion_id: int,
         *,
@@ -118,7 +123,14 @@ class AutomationTables:
             session.flush()
             return _suggestion(row)
 
-    def add_deployment(
+
+class DeploymentTable:
+    """Record and update pushes of automations to Home Assistant."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def add(
         self,
         *,
         title: str,
@@ -145,13 +157,13 @@ class AutomationTables:
             session.flush()
             return _deployment(record)
 
-    def list_deployments(self, *, limit: int = 100) -> list[Deployment]:
+    def newest(self, *, limit: int = 100) -> list[Deployment]:
         """Return deployments, newest first."""
         query = select(DeploymentRecord).order_by(DeploymentRecord.id.desc()).limit(limit)
         with self._sessions() as session:
             return [_deployment(row) for row in session.scalars(query).all()]
 
-    def update_deployment(
+    def update(
         self,
         deployment_id: int,
         *,

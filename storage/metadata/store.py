@@ -14,14 +14,23 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.errors import StoreUnavailable
-from storage.metadata.automations import AutomationTables
+from storage.metadata.audit import AuditTable
+from storage.metadata.automations import DeploymentTable, SuggestionTable
 from storage.metadata.models import (
-    AuditRecord,
     EntityRow,
     QuarantineRecord,
     WorkerStatusRow,
 )
-from storage.metadata.records import AuditEntry, EntityInfo, QuarantineRow, WorkerStatus
+from storage.metadata.records import (
+    AuditEntry,
+    Deployment,
+    DeploymentStatus,
+    EntityInfo,
+    QuarantineRow,
+    Suggestion,
+    SuggestionStatus,
+    WorkerStatus,
+)
 from storage.metadata.schema import make_engine, upgrade
 
 _log = logging.getLogger(__name__)
@@ -35,8 +44,12 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class MetadataStore(AutomationTables):
-    """SQLite metadata (WAL, busy timeout) migrated to the newest schema on open."""
+class MetadataStore:
+    """SQLite metadata (WAL, busy timeout) migrated to the newest schema on open.
+
+    The registry, worker status and quarantine are read and written here; the audit,
+    suggestions and deployments tables are objects this store holds and calls.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -51,6 +64,9 @@ class MetadataStore(AutomationTables):
             ) from err
         self._sessions: sessionmaker[Session] = sessionmaker(self._engine, expire_on_commit=False)
         self._quarantine_adds = 0
+        self._audit = AuditTable(self._sessions)
+        self._suggestions = SuggestionTable(self._sessions)
+        self._deployments = DeploymentTable(self._sessions)
 
     # --- entity registry -----------------------------------------------------------
     def upsert_entities(self, rows: Iterable[EntityInfo]) -> int:
@@ -200,33 +216,96 @@ class MetadataStore(AutomationTables):
             ).all()
             return {reason: int(count) for reason, count in rows}
 
-    # --- audit ---------------------------------------------------------------------
+    # --- audit, suggestions, deployments (table objects) --------------------------
     def audit(self, *, actor: str, action: str, detail: Mapping[str, Any]) -> int:
         """Append one audit entry; return its id."""
-        record = AuditRecord(created_at=_now(), actor=actor, action=action, detail=dict(detail))
-        with self._sessions.begin() as session:
-            session.add(record)
-            session.flush()
-            return record.id
+        return self._audit.add(actor=actor, action=action, detail=detail)
 
     def list_audit(self, limit: int = 100) -> list[AuditEntry]:
         """Return the newest ``limit`` audit entries, newest first."""
-        with self._sessions() as session:
-            rows = session.scalars(
-                select(AuditRecord)
-                .order_by(AuditRecord.created_at.desc(), AuditRecord.id.desc())
-                .limit(limit)
-            ).all()
-            return [
-                AuditEntry(
-                    id=row.id,
-                    created_at=row.created_at,
-                    actor=row.actor,
-                    action=row.action,
-                    detail=dict(row.detail),
-                )
-                for row in rows
-            ]
+        return self._audit.newest(limit)
+
+    def add_suggestion(
+        self,
+        *,
+        kind: str,
+        title: str,
+        body: str,
+        status: SuggestionStatus = SuggestionStatus.NEW,
+        detail: Mapping[str, Any] | None = None,
+    ) -> Suggestion:
+        """Store a new suggestion; return it with its id."""
+        return self._suggestions.add(
+            kind=kind, title=title, body=body, status=status, detail=detail
+        )
+
+    def list_suggestions(
+        self, *, status: SuggestionStatus | None = None, limit: int = 100
+    ) -> list[Suggestion]:
+        """Return suggestions (optionally only those with ``status``), newest first."""
+        return self._suggestions.newest(status=status, limit=limit)
+
+    def update_suggestion(
+        self,
+        suggestion_id: int,
+        *,
+        status: SuggestionStatus | None = None,
+        body: str | None = None,
+        ha_automation_id: str | None = None,
+        deployed_at: datetime | None = None,
+    ) -> Suggestion:
+        """Change the given fields of one suggestion; return it as stored now."""
+        return self._suggestions.update(
+            suggestion_id,
+            status=status,
+            body=body,
+            ha_automation_id=ha_automation_id,
+            deployed_at=deployed_at,
+        )
+
+    def add_deployment(
+        self,
+        *,
+        title: str,
+        body: str,
+        status: DeploymentStatus,
+        suggestion_id: int | None = None,
+        ha_automation_id: str | None = None,
+        deployed_at: datetime | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> Deployment:
+        """Record one push of an automation to Home Assistant; return it with its id."""
+        return self._deployments.add(
+            title=title,
+            body=body,
+            status=status,
+            suggestion_id=suggestion_id,
+            ha_automation_id=ha_automation_id,
+            deployed_at=deployed_at,
+            detail=detail,
+        )
+
+    def list_deployments(self, *, limit: int = 100) -> list[Deployment]:
+        """Return deployments, newest first."""
+        return self._deployments.newest(limit=limit)
+
+    def update_deployment(
+        self,
+        deployment_id: int,
+        *,
+        status: DeploymentStatus | None = None,
+        ha_automation_id: str | None = None,
+        deployed_at: datetime | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> Deployment:
+        """Change the given fields of one deployment; return it as stored now."""
+        return self._deployments.update(
+            deployment_id,
+            status=status,
+            ha_automation_id=ha_automation_id,
+            deployed_at=deployed_at,
+            detail=detail,
+        )
 
     def close(self) -> None:
         """Release every pooled connection."""
