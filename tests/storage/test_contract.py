@@ -208,6 +208,22 @@ def test_retention_drops_old_raw_rows_but_hourly_aggregates_remain(
     )
 
 
+def test_maintaining_rollups_leaves_every_aggregate_as_it_was(store: TimeSeriesStore) -> None:
+    store.write(series("sensor.m", DAY0, [float(i) for i in range(72)], step=HOUR))
+    end = DAY0 + timedelta(days=3)
+    increase = store.aggregate(None, DAY0, end, "1d", "increase")
+    mean = store.aggregate(None, DAY0, end, "1d", "mean")
+    written = store.maintain_rollups(end + timedelta(days=1))
+    assert all(rows >= 0 for rows in written.values())
+    assert store.aggregate(None, DAY0, end, "1d", "increase")["value"].to_list() == (
+        increase["value"].to_list()
+    )
+    assert increase["value"].to_list() == [23.0, 24.0, 24.0]
+    assert store.aggregate(None, DAY0, end, "1d", "mean")["value"].to_list() == (
+        mean["value"].to_list()
+    )
+
+
 def test_health_reports_ok_for_an_open_store(store: TimeSeriesStore) -> None:
     health = store.health()
     assert health.ok
