@@ -37,7 +37,7 @@ import time as _time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
@@ -55,8 +55,6 @@ from storage.sqlite_files import ensure_wal
 _log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-_US: Final = timedelta(microseconds=1)
 _WARN_FRACTION: Final = 0.8
 _REARM_FRACTION: Final = 0.7
 _RECEIPT_TTL_US: Final = 60 * 1_000_000
