@@ -24,6 +24,10 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
+from ha_client.connection import HaConnection
+from ha_client.errors import HAAuthFailed, HAError
+from ha_client.history import fetch_history
+from ha_client.urls import http_url_of, ws_url_of
 from ingest_worker.base import (
     AuthenticationFailed,
     EventSink,
@@ -31,8 +35,6 @@ from ingest_worker.base import (
     SourceStatus,
     SourceUnavailable,
 )
-from ingest_worker.ha.backfill import fetch_history
-from ingest_worker.ha.connection import HaConnection
 from ingest_worker.ha.convert import MalformedState, removal_state, state_to_event
 from ingest_worker.ha.registries import AreaIndex
 from ingest_worker.ha.resume import ResumeFile, ResumeState
@@ -47,26 +49,6 @@ _REGISTRY_EVENTS: Final = (
     "device_registry_updated",
     "area_registry_updated",
 )
-
-
-def ws_url_of(url: str) -> str:
-    """Return HA's WebSocket API URL for a base URL given as http(s):// or ws(s)://."""
-    base = url.rstrip("/").removesuffix("/api/websocket")
-    if base.startswith("https://"):
-        base = "wss://" + base.removeprefix("https://")
-    elif base.startswith("http://"):
-        base = "ws://" + base.removeprefix("http://")
-    return base + "/api/websocket"
-
-
-def http_url_of(url: str) -> str:
-    """Return HA's base HTTP URL for a base URL given as http(s):// or ws(s)://."""
-    base = url.rstrip("/").removesuffix("/api/websocket")
-    if base.startswith("wss://"):
-        return "https://" + base.removeprefix("wss://")
-    if base.startswith("ws://"):
-        return "http://" + base.removeprefix("ws://")
-    return base
 
 
 class HomeAssistantSource:
@@ -128,11 +110,11 @@ class HomeAssistantSource:
             try:
                 await self._session()
                 reason = "Home Assistant closed the connection"
-            except AuthenticationFailed as err:
+            except HAAuthFailed as err:
                 self.status.state = SourceState.FAILED
                 self.status.last_error = str(err)
-                raise
-            except (SourceUnavailable, OSError, TimeoutError) as err:
+                raise AuthenticationFailed(str(err)) from err
+            except (HAError, SourceUnavailable, OSError, TimeoutError) as err:
                 reason = str(err)
             if self.status.state == SourceState.CONNECTED:
                 attempt = 0
@@ -238,7 +220,7 @@ class HomeAssistantSource:
         await asyncio.sleep(1.0)  # registry updates come in bursts; load once per burst
         try:
             await self._load_registries(conn)
-        except SourceUnavailable as err:
+        except HAError as err:
             _log.debug("registry refresh failed: %s", err)
 
     async def _backfill(self, entity_ids: Iterable[str], start: datetime, end: datetime) -> None:
