@@ -2,8 +2,8 @@
 
 The store's own identity rule (entity_id, time, source) makes a repeated write harmless, so
 after a crash between "store confirmed" and "spool deleted" the batch is simply written
-again. When the store is down the writer backs off (jittered, capped, exponential, via
-tenacity), the spool grows, and the backlog drains in order once the store answers again.
+again. When the store is down the writer backs off (ingest_worker.backoff), the spool
+grows, and the backlog drains in order once the store answers again.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import polars as pl
-from tenacity import RetryCallState, wait_exponential_jitter
 
+from ingest_worker.backoff import Backoff
 from ingest_worker.spool import Spool
 from ingest_worker.spool_chunks import SpoolBatch
 from storage.errors import StoreError, StoreLocked
@@ -91,10 +91,9 @@ class SpoolWriter:
         self._store = store
         self._batch_size = batch_size
         self._idle_poll = idle_poll
-        self._wait = wait_exponential_jitter(multiplier=0.2, max=max_backoff, jitter=0.5)
+        self._backoff = Backoff(base=min(0.2, max_backoff), cap=max_backoff)
         self.state = WriterState()
         self._outage_since: float | None = None
-        self._attempt = 0
         self._drained_since_outage = 0
         # A store write runs in a thread that a cancelled await cannot stop; shutdown waits
         # for it instead of starting a second, concurrent write.
@@ -107,7 +106,7 @@ class SpoolWriter:
                 continue
             moved = await self.write_once()
             if moved is None:
-                await asyncio.sleep(self._next_delay())
+                await self._backoff.sleep()
 
     async def drain(self, deadline: float) -> int:
         """Write spooled events until the spool is empty or ``deadline`` (monotonic) passes.
@@ -161,13 +160,7 @@ class SpoolWriter:
         frame: pl.DataFrame = batch.frame()
         return self._store.write(frame)
 
-    def _next_delay(self) -> float:
-        state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
-        state.attempt_number = max(1, self._attempt)
-        return float(self._wait(state))
-
     def _note_failure(self, err: Exception) -> None:
-        self._attempt += 1
         self.state.ok = False
         self.state.failures_total += 1
         self.state.detail = f"{type(err).__name__}: {err}"
@@ -182,7 +175,7 @@ class SpoolWriter:
             )
 
     def _note_success(self, events: int, seconds: float) -> None:
-        self._attempt = 0
+        self._backoff.reset()
         self.state.ok = True
         self.state.detail = "writing"
         self.state.written_total += events

@@ -11,7 +11,7 @@ Every (re)connect runs the same steps, in an order that leaves no hole:
    while the worker was away still gets its last changes. Overlap with live or snapshot
    events is harmless: the event identity is the same everywhere (see convert.py) and
    stores keep one row per identity.
-Reconnects back off with jitter, capped; a state change is logged once, not every retry.
+Reconnects back off (ingest_worker.backoff); a state change is logged once, not every retry.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -28,6 +27,7 @@ from ha_client.connection import HaConnection
 from ha_client.errors import HAAuthFailed, HAError
 from ha_client.history import fetch_history
 from ha_client.urls import http_url_of, ws_url_of
+from ingest_worker.backoff import Backoff
 from ingest_worker.base import (
     AuthenticationFailed,
     EventSink,
@@ -78,8 +78,7 @@ class HomeAssistantSource:
         self._first_backfill = first_backfill
         self._ping_interval = ping_interval
         self._ping_timeout = ping_timeout
-        self._backoff_base = backoff_base
-        self._backoff_cap = backoff_cap
+        self._backoff = Backoff(base=backoff_base, cap=backoff_cap)
         self._areas = AreaIndex()
         self._refresh: asyncio.Task[None] | None = None
         self._resume = resume
@@ -105,7 +104,6 @@ class HomeAssistantSource:
 
     async def run(self) -> None:
         """Stream until cancelled; raise AuthenticationFailed (never retried) on a bad token."""
-        attempt = 0
         while True:
             try:
                 await self._session()
@@ -117,7 +115,7 @@ class HomeAssistantSource:
             except (HAError, SourceUnavailable, OSError, TimeoutError) as err:
                 reason = str(err)
             if self.status.state == SourceState.CONNECTED:
-                attempt = 0
+                self._backoff.reset()
                 _log.warning("lost Home Assistant at %s (%s); reconnecting", self._ws_url, reason)
             elif self.status.state != SourceState.RECONNECTING:
                 _log.warning(
@@ -126,9 +124,7 @@ class HomeAssistantSource:
             self.status.state = SourceState.RECONNECTING
             self.status.connected_since = None
             self.status.last_error = reason
-            delay = min(self._backoff_cap, self._backoff_base * 2**attempt)
-            attempt = min(attempt + 1, 16)
-            await asyncio.sleep(delay * random.uniform(0.5, 1.0))
+            await self._backoff.sleep()
 
     async def _session(self) -> None:
         conn = await HaConnection.open(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import random
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from typing import Protocol
 
 import aiomqtt
 
+from ingest_worker.backoff import Backoff
 from ingest_worker.base import SourceState, SourceStatus
 from ingest_worker.mqtt.client import AckedMessage, BrokerAddress, ManualAckClient
 from ingest_worker.mqtt.payloads import Decoded, decode_message
@@ -84,7 +84,7 @@ class MqttSource:
         self._quarantine = quarantine
         self._max_payload = max_payload_bytes
         self._on_quarantine = on_quarantine
-        self._max_backoff = max_backoff
+        self._backoff = Backoff(base=min(1.0, max_backoff), cap=max_backoff)
         self._batch_max = batch_max
         self._keepalive = keepalive
         self._last_us = 0
@@ -92,14 +92,11 @@ class MqttSource:
 
     async def run(self) -> None:
         """Connect, consume and reconnect with jittered capped backoff, until cancelled."""
-        attempt = 0
         await self._seed_clock()
         while True:
             try:
                 await self._session()
             except aiomqtt.MqttError as err:
-                attempt += 1
-                delay = min(self._max_backoff, 0.5 * 2 ** min(attempt, 10)) * random.uniform(0.5, 1)
                 if self.status.state != SourceState.RECONNECTING:
                     _log.warning(
                         "MQTT broker %s unavailable (%s); retrying with backoff. Is the broker "
@@ -109,9 +106,7 @@ class MqttSource:
                     )
                 self.status.state = SourceState.RECONNECTING
                 self.status.last_error = f"{self._broker.describe()}: {err}"
-                await asyncio.sleep(delay)
-            else:
-                attempt = 0
+                await self._backoff.sleep()
 
     async def _session(self) -> None:
         client = ManualAckClient(
@@ -137,6 +132,7 @@ class MqttSource:
                 )
             self.status.state = SourceState.CONNECTED
             self.status.connected_since = datetime.now(UTC)
+            self._backoff.reset()  # the next loss starts again at the shortest delay
             await self._consume(client)
 
     async def _consume(self, client: ManualAckClient) -> None:
