@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from ingest_worker.writer import in_daemon_thread
+from ingest_worker.daemon_thread import in_daemon_thread
 from storage.errors import StoreError
 from storage.protocol import TimeSeriesStore
 

@@ -9,57 +9,20 @@ grows, and the backlog drains in order once the store answers again.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
 import polars as pl
 
 from ingest_worker.backoff import Backoff
+from ingest_worker.daemon_thread import in_daemon_thread
 from ingest_worker.spool import Spool
 from ingest_worker.spool_chunks import SpoolBatch
 from storage.errors import StoreError, StoreLocked
 from storage.protocol import TimeSeriesStore, WriteResult
 
 _log = logging.getLogger(__name__)
-_T = TypeVar("_T")
-
-
-def in_daemon_thread(func: Callable[..., _T], *args: Any) -> asyncio.Future[_T]:
-    """Return a future of ``func(*args)`` run in a new daemon thread.
-
-    Not the default executor: asyncio.run joins its threads on exit and the interpreter
-    joins executor threads at shutdown, so a store write hanging on a dead server would
-    hold SIGTERM past its 5 s. A daemon thread is abandoned at exit instead; the write it
-    was doing is not confirmed, so its events stay in the spool.
-    """
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[_T] = loop.create_future()
-
-    def settle(result: _T | None, error: BaseException | None) -> None:
-        if future.done():
-            return
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(result)  # type: ignore[arg-type]
-
-    def target() -> None:
-        try:
-            result: _T | None = func(*args)
-            error: BaseException | None = None
-        except BaseException as err:
-            result, error = None, err
-        # The loop may be closed by now (the worker exited while the store hung).
-        with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(settle, result, error)
-
-    threading.Thread(target=target, name="store-write", daemon=True).start()
-    return future
 
 
 @dataclass(slots=True, kw_only=True)
@@ -136,7 +99,7 @@ class SpoolWriter:
             self._note_empty()
             return 0
         started = time.monotonic()
-        self._inflight = in_daemon_thread(self._write_sync, batch)
+        self._inflight = in_daemon_thread(self._write_sync, batch, name="store-write")
         try:
             await asyncio.shield(self._inflight)
         except ValueError as err:
