@@ -20,10 +20,9 @@ from typing import Protocol
 import aiomqtt
 
 from ingest_worker.backoff import Backoff
-from ingest_worker.base import SourceState, SourceStatus
+from ingest_worker.base import ReceiptSink, SourceState, SourceStatus
 from ingest_worker.mqtt.client import AckedMessage, BrokerAddress, ManualAckClient
 from ingest_worker.mqtt.payloads import Decoded, decode_message
-from ingest_worker.spool import Spool
 from ingest_worker.spool_chunks import from_us, to_us
 from storage.events import Event
 
@@ -65,7 +64,7 @@ class MqttSource:
         broker: BrokerAddress,
         topics: Sequence[str],
         client_id: str,
-        spool: Spool,
+        sink: ReceiptSink,
         status: SourceStatus,
         quarantine: QuarantineSink | None,
         max_payload_bytes: int,
@@ -79,7 +78,7 @@ class MqttSource:
         self._broker = broker
         self._topics = list(topics)
         self._client_id = client_id
-        self._spool = spool
+        self._sink = sink
         self.status = status
         self._quarantine = quarantine
         self._max_payload = max_payload_bytes
@@ -148,7 +147,7 @@ class MqttSource:
         redelivered = [
             fingerprint(m) for m in batch if isinstance(m, AckedMessage) and m.dup and m.qos
         ]
-        known = await self._spool.receipt_times(redelivered)
+        known = await self._sink.receipt_times(redelivered)
         events: list[Event] = []
         receipts: dict[str, int] = {}
         rejects: list[tuple[aiomqtt.Message, Decoded]] = []
@@ -174,7 +173,7 @@ class MqttSource:
         if rejects:
             await self._quarantine_all(rejects)
         if events or receipts:
-            await self._spool.put(events, receipts=receipts)
+            await self._sink.put(events, receipts=receipts)
         for message in batch:
             client.ack(message)
         if events:
@@ -184,7 +183,7 @@ class MqttSource:
     async def _seed_clock(self) -> None:
         # After a restart with the wall clock stepped back, a new message must not reuse the
         # time of an older one on the same entity (same identity = dropped as duplicate).
-        last = await self._spool.last_seen("mqtt")
+        last = await self._sink.last_seen("mqtt")
         now_us = time.time_ns() // 1000
         if last is not None:
             last_us = to_us(last)
