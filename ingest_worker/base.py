@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -34,6 +34,28 @@ class EventSink(Protocol):
 
     async def put(self, events: Sequence[Event]) -> None:
         """Persist ``events`` durably; an event counts as received only once this returns."""
+        ...
+
+
+class ReceiptSink(EventSink, Protocol):
+    """An event sink that also keeps redelivery receipts (the spool; the MQTT source needs it).
+
+    A receipt maps a message fingerprint to the event time (µs) its first delivery got, so
+    a redelivered message gets the same time and the store keeps it once.
+    """
+
+    async def put(
+        self, events: Sequence[Event], *, receipts: Mapping[str, int] | None = None
+    ) -> None:
+        """Persist ``events`` and ``receipts`` durably, in one transaction."""
+        ...
+
+    async def receipt_times(self, fingerprints: Sequence[str]) -> dict[str, int]:
+        """Return the event time (µs) recorded for each known fingerprint."""
+        ...
+
+    async def last_seen(self, source: str) -> datetime | None:
+        """Return the newest event time of ``source`` held or delivered, if any."""
         ...
 
 

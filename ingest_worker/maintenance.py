@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from ingest_worker.writer import in_daemon_thread
+from ingest_worker.daemon_thread import in_daemon_thread
 from storage.errors import StoreError
 from storage.protocol import TimeSeriesStore
 

@@ -151,7 +151,7 @@ class Worker:
                 broker=parse_broker_url(cfg.mqtt_url),
                 topics=cfg.mqtt_topics,
                 client_id=cfg.mqtt_client_id,
-                spool=spool,
+                sink=spool,
                 status=statuses["mqtt"],
                 quarantine=self._metadata,
                 max_payload_bytes=cfg.mqtt_max_payload_bytes,

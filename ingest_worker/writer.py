@@ -2,64 +2,27 @@
 
 The store's own identity rule (entity_id, time, source) makes a repeated write harmless, so
 after a crash between "store confirmed" and "spool deleted" the batch is simply written
-again. When the store is down the writer backs off (jittered, capped, exponential, via
-tenacity), the spool grows, and the backlog drains in order once the store answers again.
+again. When the store is down the writer backs off (ingest_worker.backoff), the spool
+grows, and the backlog drains in order once the store answers again.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
 import polars as pl
-from tenacity import RetryCallState, wait_exponential_jitter
 
+from ingest_worker.backoff import Backoff
+from ingest_worker.daemon_thread import in_daemon_thread
 from ingest_worker.spool import Spool
 from ingest_worker.spool_chunks import SpoolBatch
 from storage.errors import StoreError, StoreLocked
 from storage.protocol import TimeSeriesStore, WriteResult
 
 _log = logging.getLogger(__name__)
-_T = TypeVar("_T")
-
-
-def in_daemon_thread(func: Callable[..., _T], *args: Any) -> asyncio.Future[_T]:
-    """Return a future of ``func(*args)`` run in a new daemon thread.
-
-    Not the default executor: asyncio.run joins its threads on exit and the interpreter
-    joins executor threads at shutdown, so a store write hanging on a dead server would
-    hold SIGTERM past its 5 s. A daemon thread is abandoned at exit instead; the write it
-    was doing is not confirmed, so its events stay in the spool.
-    """
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[_T] = loop.create_future()
-
-    def settle(result: _T | None, error: BaseException | None) -> None:
-        if future.done():
-            return
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(result)  # type: ignore[arg-type]
-
-    def target() -> None:
-        try:
-            result: _T | None = func(*args)
-            error: BaseException | None = None
-        except BaseException as err:
-            result, error = None, err
-        # The loop may be closed by now (the worker exited while the store hung).
-        with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(settle, result, error)
-
-    threading.Thread(target=target, name="store-write", daemon=True).start()
-    return future
 
 
 @dataclass(slots=True, kw_only=True)
@@ -91,10 +54,9 @@ class SpoolWriter:
         self._store = store
         self._batch_size = batch_size
         self._idle_poll = idle_poll
-        self._wait = wait_exponential_jitter(multiplier=0.2, max=max_backoff, jitter=0.5)
+        self._backoff = Backoff(base=min(0.2, max_backoff), cap=max_backoff)
         self.state = WriterState()
         self._outage_since: float | None = None
-        self._attempt = 0
         self._drained_since_outage = 0
         # A store write runs in a thread that a cancelled await cannot stop; shutdown waits
         # for it instead of starting a second, concurrent write.
@@ -107,7 +69,7 @@ class SpoolWriter:
                 continue
             moved = await self.write_once()
             if moved is None:
-                await asyncio.sleep(self._next_delay())
+                await self._backoff.sleep()
 
     async def drain(self, deadline: float) -> int:
         """Write spooled events until the spool is empty or ``deadline`` (monotonic) passes.
@@ -137,7 +99,7 @@ class SpoolWriter:
             self._note_empty()
             return 0
         started = time.monotonic()
-        self._inflight = in_daemon_thread(self._write_sync, batch)
+        self._inflight = in_daemon_thread(self._write_sync, batch, name="store-write")
         try:
             await asyncio.shield(self._inflight)
         except ValueError as err:
@@ -161,13 +123,7 @@ class SpoolWriter:
         frame: pl.DataFrame = batch.frame()
         return self._store.write(frame)
 
-    def _next_delay(self) -> float:
-        state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
-        state.attempt_number = max(1, self._attempt)
-        return float(self._wait(state))
-
     def _note_failure(self, err: Exception) -> None:
-        self._attempt += 1
         self.state.ok = False
         self.state.failures_total += 1
         self.state.detail = f"{type(err).__name__}: {err}"
@@ -182,7 +138,7 @@ class SpoolWriter:
             )
 
     def _note_success(self, events: int, seconds: float) -> None:
-        self._attempt = 0
+        self._backoff.reset()
         self.state.ok = True
         self.state.detail = "writing"
         self.state.written_total += events

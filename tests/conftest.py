@@ -7,8 +7,12 @@ the peer is missing; ``require_peer`` does that, and skips only on a developer m
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
+
+from tests.support.ha_peer import HAPeer
+from tests.support.ha_venv import peer_possible
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -21,3 +25,14 @@ def require_peer(available: bool, what: str) -> None:
     if IN_CI:
         pytest.fail(message)
     pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def ha_peer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HAPeer]:
+    """Yield a real Home Assistant (demo + test entities, recorder) for the whole session."""
+    require_peer(peer_possible(), "Home Assistant (needs Python >= 3.13 for its venv)")
+    peer = HAPeer(tmp_path_factory.mktemp("ha") / "config").start()
+    try:
+        yield peer
+    finally:
+        peer.stop()

@@ -1,4 +1,4 @@
-"""Home Assistant source: WebSocket connection, registries, conversion, backfill."""
+"""Home Assistant source: subscription, registries, conversion, backfill (client: ha_client)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ Every (re)connect runs the same steps, in an order that leaves no hole:
    while the worker was away still gets its last changes. Overlap with live or snapshot
    events is harmless: the event identity is the same everywhere (see convert.py) and
    stores keep one row per identity.
-Reconnects back off with jitter, capped; a state change is logged once, not every retry.
+Reconnects back off (ingest_worker.backoff); a state change is logged once, not every retry.
 """
 
 from __future__ import annotations
@@ -19,11 +19,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
+from ha_client.connection import HaConnection
+from ha_client.errors import HAAuthFailed, HAError
+from ha_client.history import fetch_history
+from ha_client.urls import http_url_of, ws_url_of
+from ingest_worker.backoff import Backoff
 from ingest_worker.base import (
     AuthenticationFailed,
     EventSink,
@@ -31,8 +35,6 @@ from ingest_worker.base import (
     SourceStatus,
     SourceUnavailable,
 )
-from ingest_worker.ha.backfill import fetch_history
-from ingest_worker.ha.connection import HaConnection
 from ingest_worker.ha.convert import MalformedState, removal_state, state_to_event
 from ingest_worker.ha.registries import AreaIndex
 from ingest_worker.ha.resume import ResumeFile, ResumeState
@@ -47,26 +49,6 @@ _REGISTRY_EVENTS: Final = (
     "device_registry_updated",
     "area_registry_updated",
 )
-
-
-def ws_url_of(url: str) -> str:
-    """Return HA's WebSocket API URL for a base URL given as http(s):// or ws(s)://."""
-    base = url.rstrip("/").removesuffix("/api/websocket")
-    if base.startswith("https://"):
-        base = "wss://" + base.removeprefix("https://")
-    elif base.startswith("http://"):
-        base = "ws://" + base.removeprefix("http://")
-    return base + "/api/websocket"
-
-
-def http_url_of(url: str) -> str:
-    """Return HA's base HTTP URL for a base URL given as http(s):// or ws(s)://."""
-    base = url.rstrip("/").removesuffix("/api/websocket")
-    if base.startswith("wss://"):
-        return "https://" + base.removeprefix("wss://")
-    if base.startswith("ws://"):
-        return "http://" + base.removeprefix("ws://")
-    return base
 
 
 class HomeAssistantSource:
@@ -96,8 +78,7 @@ class HomeAssistantSource:
         self._first_backfill = first_backfill
         self._ping_interval = ping_interval
         self._ping_timeout = ping_timeout
-        self._backoff_base = backoff_base
-        self._backoff_cap = backoff_cap
+        self._backoff = Backoff(base=backoff_base, cap=backoff_cap)
         self._areas = AreaIndex()
         self._refresh: asyncio.Task[None] | None = None
         self._resume = resume
@@ -123,19 +104,18 @@ class HomeAssistantSource:
 
     async def run(self) -> None:
         """Stream until cancelled; raise AuthenticationFailed (never retried) on a bad token."""
-        attempt = 0
         while True:
             try:
                 await self._session()
                 reason = "Home Assistant closed the connection"
-            except AuthenticationFailed as err:
+            except HAAuthFailed as err:
                 self.status.state = SourceState.FAILED
                 self.status.last_error = str(err)
-                raise
-            except (SourceUnavailable, OSError, TimeoutError) as err:
+                raise AuthenticationFailed(str(err)) from err
+            except (HAError, SourceUnavailable, OSError, TimeoutError) as err:
                 reason = str(err)
             if self.status.state == SourceState.CONNECTED:
-                attempt = 0
+                self._backoff.reset()
                 _log.warning("lost Home Assistant at %s (%s); reconnecting", self._ws_url, reason)
             elif self.status.state != SourceState.RECONNECTING:
                 _log.warning(
@@ -144,9 +124,7 @@ class HomeAssistantSource:
             self.status.state = SourceState.RECONNECTING
             self.status.connected_since = None
             self.status.last_error = reason
-            delay = min(self._backoff_cap, self._backoff_base * 2**attempt)
-            attempt = min(attempt + 1, 16)
-            await asyncio.sleep(delay * random.uniform(0.5, 1.0))
+            await self._backoff.sleep()
 
     async def _session(self) -> None:
         conn = await HaConnection.open(
@@ -238,7 +216,7 @@ class HomeAssistantSource:
         await asyncio.sleep(1.0)  # registry updates come in bursts; load once per burst
         try:
             await self._load_registries(conn)
-        except SourceUnavailable as err:
+        except HAError as err:
             _log.debug("registry refresh failed: %s", err)
 
     async def _backfill(self, entity_ids: Iterable[str], start: datetime, end: datetime) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import random
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -20,10 +19,10 @@ from typing import Protocol
 
 import aiomqtt
 
-from ingest_worker.base import SourceState, SourceStatus
+from ingest_worker.backoff import Backoff
+from ingest_worker.base import ReceiptSink, SourceState, SourceStatus
 from ingest_worker.mqtt.client import AckedMessage, BrokerAddress, ManualAckClient
 from ingest_worker.mqtt.payloads import Decoded, decode_message
-from ingest_worker.spool import Spool
 from storage.events import Event, from_us, to_us
 
 _log = logging.getLogger(__name__)
@@ -64,7 +63,7 @@ class MqttSource:
         broker: BrokerAddress,
         topics: Sequence[str],
         client_id: str,
-        spool: Spool,
+        sink: ReceiptSink,
         status: SourceStatus,
         quarantine: QuarantineSink | None,
         max_payload_bytes: int,
@@ -78,12 +77,12 @@ class MqttSource:
         self._broker = broker
         self._topics = list(topics)
         self._client_id = client_id
-        self._spool = spool
+        self._sink = sink
         self.status = status
         self._quarantine = quarantine
         self._max_payload = max_payload_bytes
         self._on_quarantine = on_quarantine
-        self._max_backoff = max_backoff
+        self._backoff = Backoff(base=min(1.0, max_backoff), cap=max_backoff)
         self._batch_max = batch_max
         self._keepalive = keepalive
         self._last_us = 0
@@ -91,14 +90,11 @@ class MqttSource:
 
     async def run(self) -> None:
         """Connect, consume and reconnect with jittered capped backoff, until cancelled."""
-        attempt = 0
         await self._seed_clock()
         while True:
             try:
                 await self._session()
             except aiomqtt.MqttError as err:
-                attempt += 1
-                delay = min(self._max_backoff, 0.5 * 2 ** min(attempt, 10)) * random.uniform(0.5, 1)
                 if self.status.state != SourceState.RECONNECTING:
                     _log.warning(
                         "MQTT broker %s unavailable (%s); retrying with backoff. Is the broker "
@@ -108,9 +104,7 @@ class MqttSource:
                     )
                 self.status.state = SourceState.RECONNECTING
                 self.status.last_error = f"{self._broker.describe()}: {err}"
-                await asyncio.sleep(delay)
-            else:
-                attempt = 0
+                await self._backoff.sleep()
 
     async def _session(self) -> None:
         client = ManualAckClient(
@@ -136,6 +130,7 @@ class MqttSource:
                 )
             self.status.state = SourceState.CONNECTED
             self.status.connected_since = datetime.now(UTC)
+            self._backoff.reset()  # the next loss starts again at the shortest delay
             await self._consume(client)
 
     async def _consume(self, client: ManualAckClient) -> None:
@@ -151,7 +146,7 @@ class MqttSource:
         redelivered = [
             fingerprint(m) for m in batch if isinstance(m, AckedMessage) and m.dup and m.qos
         ]
-        known = await self._spool.receipt_times(redelivered)
+        known = await self._sink.receipt_times(redelivered)
         events: list[Event] = []
         receipts: dict[str, int] = {}
         rejects: list[tuple[aiomqtt.Message, Decoded]] = []
@@ -177,7 +172,7 @@ class MqttSource:
         if rejects:
             await self._quarantine_all(rejects)
         if events or receipts:
-            await self._spool.put(events, receipts=receipts)
+            await self._sink.put(events, receipts=receipts)
         for message in batch:
             client.ack(message)
         if events:
@@ -187,7 +182,7 @@ class MqttSource:
     async def _seed_clock(self) -> None:
         # After a restart with the wall clock stepped back, a new message must not reuse the
         # time of an older one on the same entity (same identity = dropped as duplicate).
-        last = await self._spool.last_seen("mqtt")
+        last = await self._sink.last_seen("mqtt")
         now_us = time.time_ns() // 1000
         if last is not None:
             last_us = to_us(last)

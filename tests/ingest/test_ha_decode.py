@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from ingest_worker.ha.connection import decode_frame, decode_messages
+from ha_client.frames import decode_frame, decode_messages
 
 NEW = {
     "entity_id": "sensor.a",

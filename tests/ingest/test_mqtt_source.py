@@ -37,7 +37,7 @@ def _source(broker: Broker, spool: Spool, quarantine: ListQuarantine, **kw: obje
         broker=parse_broker_url(broker.url),
         topics=["test/#"],
         client_id=str(kw.get("client_id", "homeiq-test")),
-        spool=spool,
+        sink=spool,
         status=SourceStatus(name="mqtt"),
         quarantine=quarantine,
         max_payload_bytes=1024,

@@ -239,6 +239,40 @@ class HAPeer:
                 raise RuntimeError(f"HA did not create a long-lived token: {result.get('error')}")
             return str(result["result"])
 
+    def user_token(self, username: str, password: str, *, admin: bool) -> str:
+        """Return an access token of a user (created on first use), admin or not."""
+        users = self.ws_command("config/auth/list")
+        if not any(user.get("name") == username for user in users):
+            group = "system-admin" if admin else "system-users"
+            user = self.ws_command("config/auth/create", name=username, group_ids=[group])
+            self.ws_command(
+                "config/auth_provider/homeassistant/create",
+                user_id=user["user"]["id"],
+                username=username,
+                password=password,
+            )
+        client_id = self.url + "/"
+        with httpx.Client(base_url=self.url, timeout=30.0) as http:
+            flow = http.post(
+                "/auth/login_flow",
+                json={
+                    "client_id": client_id,
+                    "handler": ["homeassistant", None],
+                    "redirect_uri": client_id,
+                },
+            ).raise_for_status()
+            step = http.post(
+                f"/auth/login_flow/{flow.json()['flow_id']}",
+                json={"client_id": client_id, "username": username, "password": password},
+            ).raise_for_status()
+            grant = {
+                "grant_type": "authorization_code",
+                "code": step.json()["result"],
+                "client_id": client_id,
+            }
+            reply = http.post("/auth/token", data=grant).raise_for_status()
+            return str(reply.json()["access_token"])
+
     # ---- REST helpers the tests use -------------------------------------------------
 
     def call_service(self, domain: str, service: str, **data: Any) -> None:

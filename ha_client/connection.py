@@ -14,72 +14,24 @@ import contextlib
 import json
 import logging
 from collections.abc import Callable
-from typing import Any, Final, TypedDict
+from typing import Any, Final
 
-import msgspec
-import orjson
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
-from ingest_worker.base import AuthenticationFailed, SourceUnavailable
+from ha_client.errors import (
+    HAAuthFailed,
+    HACommandFailed,
+    HAPermissionDenied,
+    HAUnavailable,
+)
+from ha_client.frames import decode_frame, decode_messages
 
 _log = logging.getLogger(__name__)
 
 MAX_FRAME_BYTES: Final = 64 * 1024 * 1024
 _QUEUE_MESSAGES: Final = 500
 _AUTH_TIMEOUT: Final = 15.0
-
-
-def decode_frame(raw: str | bytes) -> list[dict[str, Any]]:
-    """Return the messages of one frame (coalesced frames are arrays); raise ValueError."""
-    try:
-        parsed: Any = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        # HA never sends NaN/Infinity, but Python's json accepts them where orjson does not.
-        parsed = json.loads(raw)
-    messages = parsed if isinstance(parsed, list) else [parsed]
-    if not all(isinstance(message, dict) for message in messages):
-        raise ValueError("frame holds something other than JSON objects")
-    return messages
-
-
-class _EventData(TypedDict, total=False):
-    entity_id: Any
-    new_state: Any
-
-
-class _EventBody(TypedDict, total=False):
-    event_type: Any
-    data: _EventData
-    time_fired: Any
-
-
-class _Message(TypedDict, total=False):
-    id: Any
-    type: Any
-    success: Any
-    result: Any
-    error: Any
-    event: _EventBody
-
-
-# Decodes only the fields this package reads. A state_changed event's old_state (as large
-# as its new_state) and context are skipped without building Python objects: about a third
-# less decoding time per event, which is most of the HA source's CPU under a flood.
-_MESSAGES: Final = msgspec.json.Decoder(list[_Message] | _Message)
-
-
-def decode_messages(raw: str | bytes) -> list[dict[str, Any]]:
-    """Return the messages of one frame with the fields the source reads; raise ValueError.
-
-    A frame of another shape (an event whose ``data`` is not an object, NaN) takes the
-    general path, ``decode_frame``, so it is handled exactly as before.
-    """
-    try:
-        parsed: Any = _MESSAGES.decode(raw)
-    except msgspec.DecodeError:
-        return decode_frame(raw)
-    return parsed if isinstance(parsed, list) else [parsed]
 
 
 class HaConnection:
@@ -90,6 +42,7 @@ class HaConnection:
         self._on_malformed = on_malformed
         self._next_id = 1
         self._pending: dict[int, asyncio.Future[Any]] = {}
+        self._commands: dict[int, str] = {}  # id -> command type, for error messages
         self.events: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(_QUEUE_MESSAGES)
         self.ha_version: str | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -117,7 +70,10 @@ class HaConnection:
                 close_timeout=2.0,  # a hung peer never answers the close frame
             )
         except (OSError, TimeoutError, InvalidHandshake, InvalidURI) as err:
-            raise SourceUnavailable(f"cannot connect to {ws_url}: {err}") from err
+            raise HAUnavailable(
+                f"Cannot reach Home Assistant at {ws_url} ({err}). Is HA running and is "
+                "HOMEIQ_HA_URL right?"
+            ) from err
         conn = cls(ws, on_malformed)
         try:
             await conn._authenticate(token, ws_url)
@@ -132,41 +88,46 @@ class HaConnection:
             async with asyncio.timeout(_AUTH_TIMEOUT):
                 hello = decode_frame(await self._ws.recv())[0]
                 if hello.get("type") != "auth_required":
-                    raise SourceUnavailable(f"{ws_url} did not ask for auth: {hello.get('type')}")
+                    raise HAUnavailable(
+                        f"{ws_url} did not ask for auth ({hello.get('type')!r}); is "
+                        "HOMEIQ_HA_URL the address of Home Assistant?"
+                    )
                 await self._ws.send(json.dumps({"type": "auth", "access_token": token}))
                 answer = decode_frame(await self._ws.recv())[0]
         except (ConnectionClosed, OSError, TimeoutError, ValueError) as err:
-            raise SourceUnavailable(f"auth handshake with {ws_url} failed: {err!r}") from err
+            raise HAUnavailable(f"auth handshake with {ws_url} failed: {err!r}") from err
         if answer.get("type") == "auth_invalid":
-            raise AuthenticationFailed(
+            raise HAAuthFailed(
                 f"Home Assistant at {ws_url} rejected the access token "
                 f"({answer.get('message', 'auth_invalid')}); create a new long-lived token "
                 "and check HOMEIQ_HA_TOKEN / HOMEIQ_HA_TOKEN_FILE. Not retrying, so HA does "
                 "not ban this address."
             )
         if answer.get("type") != "auth_ok":
-            raise SourceUnavailable(f"unexpected auth answer from {ws_url}: {answer.get('type')}")
+            raise HAUnavailable(f"unexpected auth answer from {ws_url}: {answer.get('type')}")
         version = answer.get("ha_version")
         self.ha_version = version if isinstance(version, str) else None
 
     async def command(self, payload: dict[str, Any], timeout: float = 60.0) -> Any:
-        """Send one command and return its result; raise SourceUnavailable on failure."""
+        """Send one command and return its result; raise HAUnavailable or HACommandFailed."""
         if self._reader is None or self._reader.done():
-            raise SourceUnavailable(f"connection closed ({self.closed_reason})")
+            raise HAUnavailable(f"Home Assistant connection closed ({self.closed_reason})")
         msg_id = self._next_id
         self._next_id += 1
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[msg_id] = future
+        self._commands[msg_id] = str(payload.get("type"))
         try:
             await self._ws.send(json.dumps({**payload, "id": msg_id}))
             async with asyncio.timeout(timeout):
                 return await future
         except (ConnectionClosed, OSError) as err:
-            raise SourceUnavailable(f"HA connection lost during {payload['type']}") from err
+            raise HAUnavailable(f"HA connection lost during {payload['type']}") from err
         except TimeoutError as err:
-            raise SourceUnavailable(f"HA did not answer {payload['type']} in {timeout} s") from err
+            raise HAUnavailable(f"HA did not answer {payload['type']} in {timeout} s") from err
         finally:
             self._pending.pop(msg_id, None)
+            self._commands.pop(msg_id, None)
 
     async def wait_closed(self) -> None:
         """Return once the reader stopped (connection closed or lost)."""
@@ -197,7 +158,7 @@ class HaConnection:
         finally:
             for future in self._pending.values():
                 if not future.done():
-                    future.set_exception(SourceUnavailable(f"HA connection {self.closed_reason}"))
+                    future.set_exception(HAUnavailable(f"HA connection {self.closed_reason}"))
             await self.events.put(None)
 
     async def _dispatch(self, message: dict[str, Any]) -> None:
@@ -211,8 +172,18 @@ class HaConnection:
             if message.get("success"):
                 future.set_result(message.get("result"))
             else:
-                error = message.get("error") or {}
-                detail = f"{error.get('code')}: {error.get('message')}"
-                future.set_exception(SourceUnavailable(f"HA command failed: {detail}"))
+                future.set_exception(self._refusal(message))
         elif kind != "pong":
             self._on_malformed(f"unknown message type {str(kind)[:40]!r}")
+
+    def _refusal(self, message: dict[str, Any]) -> Exception:
+        error = message.get("error")
+        error = error if isinstance(error, dict) else {}
+        command = self._commands.get(message.get("id", -1), "a command")
+        code, text = str(error.get("code")), str(error.get("message"))
+        if code == "unauthorized":
+            return HAPermissionDenied(
+                f"Home Assistant refused {command}: the token's user is not allowed to ({text}); "
+                "use a long-lived token of an administrator (HOMEIQ_HA_TOKEN)"
+            )
+        return HACommandFailed(command, code, text)
