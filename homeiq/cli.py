@@ -1,12 +1,23 @@
-"""The ``homeiq`` command line; each command group lives in ``homeiq.commands``."""
+"""The ``homeiq`` command line: assembles the command modules of ``homeiq.commands``.
+
+Each module in COMMAND_MODULES has ``register(app: typer.Typer) -> None`` adding its commands;
+adding a module is adding its name here. Shared start-up (settings, logging, stores) lives in
+``homeiq.commands.runtime``; nothing imports this module except the console-script entry.
+"""
 
 from __future__ import annotations
 
-import logging
+import importlib
+from typing import Final
 
 import typer
 
-from homeiq.commands import app_cmds, ingest_cmds, migrate_cmds, store_cmds
+COMMAND_MODULES: Final[tuple[str, ...]] = (
+    "store_cmds",
+    "ingest_cmds",
+    "app_cmds",
+    "migrate_cmds",
+)
 
 app = typer.Typer(
     name="homeiq",
@@ -16,16 +27,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _module in (store_cmds, ingest_cmds, app_cmds, migrate_cmds):
-    _module.register(app)
-
-
-def configure_logging(level: str) -> None:
-    """Set up plain %-style logging on stderr at ``level``."""
-    logging.basicConfig(
-        level=getattr(logging, level, logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"homeiq.commands.{_name}").register(app)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as _SourceError
 
+from storage.backends import StoreBackend
+
 
 class SettingsError(Exception):
     """A setting has a value of the wrong form; the message names it and the expected form."""
@@ -35,7 +37,7 @@ class Settings(BaseSettings):
         Path("data"),
         description="Folder of the embedded store, the metadata database and the worker spool.",
     )
-    store: Literal["embedded", "influxdb3"] = Field(
+    store: StoreBackend = Field(
         "embedded",
         description="Time-series backend: `embedded` (Parquet read through DuckDB) or `influxdb3`.",
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+from storage.backends import BACKENDS
 from storage.errors import StoreError
 from storage.protocol import TimeSeriesStore
 
-BACKENDS = ("embedded", "influxdb3")
+__all__ = ["BACKENDS", "open_store"]
 
 
 def open_store(

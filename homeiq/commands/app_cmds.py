@@ -12,6 +12,8 @@ from typing import Annotated
 
 import typer
 
+from homeiq.commands.runtime import load_cli_settings, open_cli_store
+
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_ENTRY = ROOT / "app" / "main.py"
 KIOSK_ENTRY = ROOT / "app" / "kiosk.py"
@@ -58,9 +60,7 @@ def admin(
     host: Annotated[str | None, typer.Option(help=HOST_HELP)] = None,
 ) -> None:
     """Serve the admin workbench on HOMEIQ_APP_PORT (default 8501)."""
-    from homeiq.commands.store_cmds import _settings
-
-    settings = _settings()
+    settings = load_cli_settings()
     _exec(streamlit_command(ADMIN_ENTRY, settings.app_port, host or settings.app_host))
 
 
@@ -68,9 +68,7 @@ def kiosk(
     host: Annotated[str | None, typer.Option(help=HOST_HELP)] = None,
 ) -> None:
     """Serve the read-only kiosk on HOMEIQ_KIOSK_PORT (default 8502)."""
-    from homeiq.commands.store_cmds import _settings
-
-    settings = _settings()
+    settings = load_cli_settings()
     if not KIOSK_ENTRY.is_file():
         typer.echo("kiosk: app/kiosk.py is missing from this checkout", err=True)
         raise typer.Exit(1)
@@ -85,9 +83,9 @@ def run(
     """Fill an empty store with the simulated home, then run worker (if configured), app, kiosk."""
     from homeiq.commands import store_cmds
 
-    settings = store_cmds._settings()
+    settings = load_cli_settings()
     host = host or settings.app_host
-    store = store_cmds._open_store(settings)
+    store = open_cli_store(settings)
     try:
         empty = store.stats().events == 0
     finally:

@@ -4,62 +4,21 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from homeiq.commands.runtime import load_cli_settings, open_cli_store, open_optional_metadata
 
 if TYPE_CHECKING:
     from homeiq.settings import Settings
     from ingest_worker.worker import WorkerConfig
-    from storage.protocol import TimeSeriesStore
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
     app.command("ingest")(ingest)
     app.command("import-recorder")(import_recorder)
-
-
-def _settings() -> Settings:
-    from homeiq.cli import configure_logging
-    from homeiq.settings import SettingsError, load_settings
-
-    try:
-        settings = load_settings()
-    except SettingsError as err:
-        typer.echo(str(err), err=True)
-        raise typer.Exit(2) from None
-    configure_logging(settings.log_level)
-    return settings
-
-
-def _open_store(settings: Settings) -> TimeSeriesStore:
-    from homeiq.store_config import open_configured_store
-    from storage.errors import StoreError
-
-    try:
-        return open_configured_store(settings)
-    except StoreError as err:
-        typer.echo(f"cannot open the {settings.store} store: {err}", err=True)
-        raise typer.Exit(1) from None
-
-
-def _open_metadata(settings: Settings) -> Any:
-    import logging
-
-    from storage.errors import StoreError
-    from storage.metadata import MetadataStore
-    from storage.metadata.schema import upgrade_in_child
-
-    try:
-        # Migrate in a child, so this long-running process never loads Alembic.
-        upgrade_in_child(settings.metadata_path)
-        return MetadataStore(settings.metadata_path)
-    except StoreError as err:  # status and quarantine rows are advisory; ingest still runs
-        logging.getLogger(__name__).warning(
-            "metadata store unavailable, running without status and quarantine rows: %s", err
-        )
-        return None
 
 
 def worker_config(settings: Settings) -> WorkerConfig:
@@ -96,7 +55,7 @@ def ingest() -> None:
     from homeiq.settings import SettingsError
     from ingest_worker.worker import NoSourceConfigured, Worker, tune_gc
 
-    settings = _settings()
+    settings = load_cli_settings()
     try:
         config = worker_config(settings)
         config.check()
@@ -106,9 +65,8 @@ def ingest() -> None:
     except (ValueError, SettingsError) as err:
         typer.echo(f"homeiq ingest: {err}", err=True)
         raise typer.Exit(2) from None
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = _open_store(settings)
-    metadata = _open_metadata(settings)
+    store = open_cli_store(settings)
+    metadata = open_optional_metadata(settings)
 
     tune_gc()
 
@@ -135,8 +93,8 @@ def import_recorder(
     if not path.is_file():
         typer.echo(f"import-recorder: {path} is not a file; give the path of home-assistant_v2.db")
         raise typer.Exit(2)
-    settings = _settings()
-    store = _open_store(settings)
+    settings = load_cli_settings()
+    store = open_cli_store(settings)
     columns = (
         "[progress.description]{task.description}",
         BarColumn(),

@@ -7,25 +7,14 @@ The copy itself is ``storage.migrate.copy_history``: from the configured store
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
+from homeiq.commands.runtime import load_cli_settings, open_cli_store
 from storage.migrate import CopyResult, copy_history
 
-if TYPE_CHECKING:
-    from homeiq.settings import Settings
-    from storage.protocol import TimeSeriesStore
-
-BACKENDS = ("embedded", "influxdb3")
-__all__ = ["CopyResult", "copy_history", "migrate_store", "open_backend", "register"]
-
-
-def open_backend(settings: Settings, backend: str) -> TimeSeriesStore:
-    """Return the store ``backend`` configured by ``settings``."""
-    from homeiq.store_config import open_configured_store
-
-    return open_configured_store(settings, backend)
+__all__ = ["CopyResult", "copy_history", "migrate_store", "register"]
 
 
 def migrate_store(
@@ -40,30 +29,26 @@ def migrate_store(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from homeiq.settings import SettingsError, load_settings
+    from storage.backends import BACKENDS
     from storage.errors import StoreError
     from storage.events import to_utc
 
     console = Console(stderr=True)
     if to not in BACKENDS:
         raise typer.BadParameter(f"--to must be one of {', '.join(BACKENDS)}, not {to!r}")
-    try:
-        settings = load_settings()
-    except SettingsError as err:
-        console.print(f"[red]{err}[/red]")
-        raise typer.Exit(2) from None
+    settings = load_cli_settings()
     if to == settings.store:
         console.print(
             f"[red]HOMEIQ_STORE is already {to}; migrate-store copies from the configured "
             "store into the other one. Set HOMEIQ_STORE to the source backend.[/red]"
         )
         raise typer.Exit(2)
+    source = open_cli_store(settings)
     try:
-        source = open_backend(settings, settings.store)
-        target = open_backend(settings, to)
-    except StoreError as err:
-        console.print(f"[red]{err}[/red]")
-        raise typer.Exit(1) from None
+        target = open_cli_store(settings, to)
+    except typer.Exit:
+        source.close()
+        raise
     health = target.health()
     if not health.ok:
         console.print(f"[red]The {to} store does not answer: {health.detail}[/red]")

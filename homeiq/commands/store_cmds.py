@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
 
+from homeiq.commands.runtime import fail, load_cli_settings, open_cli_store
+
 if TYPE_CHECKING:
     from homeiq.settings import Settings
     from storage.protocol import TimeSeriesStore
@@ -27,40 +29,6 @@ def register(app: typer.Typer) -> None:
     app.command("demo")(demo)
     app.command("status")(status)
     app.command("export")(export)
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(message, err=True)
-    return typer.Exit(code)
-
-
-def _settings() -> Settings:
-    from homeiq.cli import configure_logging
-    from homeiq.settings import SettingsError, load_settings
-
-    try:
-        settings = load_settings()
-    except SettingsError as err:
-        raise _fail(str(err)) from None
-    configure_logging(settings.log_level)
-    return settings
-
-
-def _open_store(settings: Settings) -> TimeSeriesStore:
-    from homeiq.store_config import open_configured_store
-    from storage.errors import StoreError
-
-    try:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        return open_configured_store(settings)
-    except OSError as err:
-        raise _fail(
-            f"cannot create HOMEIQ_DATA_DIR={settings.data_dir} ({err.strerror}); "
-            "point it at a writable folder",
-            1,
-        ) from None
-    except StoreError as err:
-        raise _fail(f"cannot open the {settings.store} store: {err}", 1) from None
 
 
 def parse_moment(text: str, *, flag: str, now: datetime) -> datetime:
@@ -101,7 +69,7 @@ def demo(
         )
     now = datetime.now(UTC)
     until = parse_moment(end, flag="--end", now=now) if end is not None else None
-    settings = _settings()
+    settings = load_cli_settings()
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -110,7 +78,7 @@ def demo(
     from storage.metadata import MetadataStore
 
     console = Console(stderr=True)
-    store = _open_store(settings)
+    store = open_cli_store(settings)
     metadata = None
     try:
         metadata = MetadataStore(settings.metadata_path)
@@ -133,7 +101,7 @@ def demo(
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
     except StoreError as err:
-        raise _fail(f"demo: writing to the {settings.store} store failed: {err}", 1) from None
+        raise fail(f"demo: writing to the {settings.store} store failed: {err}", 1) from None
     finally:
         store.close()
         if metadata is not None:
@@ -199,8 +167,8 @@ def status(
     """Show the store's backend, event and entity counts, time span and size on disk."""
     import orjson
 
-    settings = _settings()
-    store = _open_store(settings)
+    settings = load_cli_settings()
+    store = open_cli_store(settings)
     try:
         payload = status_payload(settings, store)
     finally:
@@ -284,8 +252,8 @@ def export(
         raise typer.BadParameter(
             f"--since {since} is not before --until {until}", param_hint="--since"
         )
-    settings = _settings()
-    store = _open_store(settings)
+    settings = load_cli_settings()
+    store = open_cli_store(settings)
     try:
         rows = _run_export(store, out, fmt, entity, start, end, bucket, agg)
     finally:
@@ -315,7 +283,7 @@ def _run_export(
             known = set(store.latest(list(entity)).get_column("entity_id").to_list())
             unknown = sorted(set(entity) - known)
             if unknown and len(unknown) == len(set(entity)):
-                raise _fail(
+                raise fail(
                     f"--entity: none of {', '.join(unknown)} is in the store; "
                     "`homeiq status` shows what is there"
                 )
@@ -353,4 +321,4 @@ def _run_export(
                 progress=lambda rows, done: bar.update(task, completed=done, rows=rows),
             )
     except StoreError as err:
-        raise _fail(f"export failed: {err}", 1) from None
+        raise fail(f"export failed: {err}", 1) from None
