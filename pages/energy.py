@@ -13,7 +13,7 @@ st.title("Energy")
 try:
     svc = get_services()
     rng = current_range(svc.tz)
-    report = energy.energy_report(svc, svc.key, rng)
+    report = energy.energy_report(svc, rng)
 except ServiceError as err:
     st.error(str(err))
     st.stop()

@@ -13,7 +13,7 @@ st.title("Explore")
 try:
     svc = get_services()
     rng = current_range(svc.tz)
-    choices = explore.entity_choices(svc, svc.key)
+    choices = explore.entity_choices(svc)
 except ServiceError as err:
     st.error(str(err))
     st.stop()
@@ -43,7 +43,7 @@ if not picked:
     st.info("Choose one or more entities.")
     st.stop()
 try:
-    data = explore.series(svc, svc.key, rng, tuple(picked))
+    data = explore.series(svc, rng, tuple(picked))
 except ServiceError as err:
     st.error(str(err))
     st.stop()

@@ -12,7 +12,7 @@ st.title("Export")
 try:
     svc = get_services()
     rng = current_range(svc.tz)
-    choices = explore.entity_choices(svc, svc.key)
+    choices = explore.entity_choices(svc)
 except ServiceError as err:
     st.error(str(err))
     st.stop()

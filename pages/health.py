@@ -14,7 +14,7 @@ from app.widgets import fmt_bytes, fmt_time, local_times, style_chart
 st.title("Health")
 try:
     svc = get_services()
-    summary = health.store_summary(svc, svc.key)
+    summary = health.store_summary(svc)
 except ServiceError as err:
     st.error(str(err))
     st.stop()
@@ -65,7 +65,7 @@ if worker.spool:
         f"{fmt_bytes(worker.spool.get('bytes'))} of {fmt_bytes(worker.spool.get('budget_bytes'))}"
     )
 try:
-    rate = health.event_rate(svc, svc.key, now.replace(second=0, microsecond=0))
+    rate = health.event_rate(svc, now.replace(second=0, microsecond=0))
 except ServiceError as err:
     st.warning(str(err))
 else:
@@ -78,7 +78,7 @@ else:
         st.caption("No events stored in the last 3 hours.")
 
 try:
-    entities = health.entity_table(svc, svc.key)
+    entities = health.entity_table(svc)
 except ServiceError as err:
     st.error(str(err))
     st.stop()

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 import plotly.express as px
 import streamlit as st
 
-from app.services import kiosk
+from app.services import ServiceError, kiosk
 
 try:
     reader = kiosk.get_reader()
-except kiosk.StoreError as err:
-    st.error(f"The store cannot open: {err}")
+except ServiceError as err:
+    st.error(str(err))
     st.stop()
 
 

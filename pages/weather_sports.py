@@ -15,8 +15,8 @@ st.title("Weather & sports")
 try:
     svc = get_services()
     rng = current_range(svc.tz)
-    heating = ws.heating_report(svc, svc.key, rng)
-    numeric = ws.numeric_entities(svc, svc.key)
+    heating = ws.heating_report(svc, rng)
+    numeric = ws.numeric_entities(svc)
 except ServiceError as err:
     st.error(str(err))
     st.stop()
@@ -56,7 +56,7 @@ a = pick_a.selectbox("Series A", numeric, index=default_a)
 b = pick_b.selectbox("Series B", numeric, index=default_b)
 max_lag = pick_lag.number_input("Max lag (h)", min_value=1, max_value=72, value=24)
 try:
-    result = ws.lagged(svc, svc.key, rng, a, b, int(max_lag))
+    result = ws.lagged(svc, rng, a, b, int(max_lag))
 except ServiceError as err:
     st.error(str(err))
 else:
@@ -72,7 +72,7 @@ else:
 
 st.subheader("Home-team games")
 try:
-    games = ws.game_report(svc, svc.key, rng)
+    games = ws.game_report(svc, rng)
 except ServiceError as err:
     st.error(str(err))
 else:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import Final
 
 import polars as pl
-import streamlit as st
 
 from analytics import energy as energy_math
 from analytics.errors import InsufficientData
+from app.services.cache import cached
 from app.services.context import ServiceError, Services
 from app.services.timerange import TimeRange
 from storage.errors import StoreError
@@ -82,13 +82,12 @@ def daily_kwh(hourly: pl.DataFrame, tz: str) -> pl.DataFrame:
     )
 
 
-@st.cache_data(ttl=120, show_spinner="Adding up energy…")
-def energy_report(_svc: Services, key: str, rng: TimeRange) -> EnergyReport | None:
+@cached(ttl=120, show_spinner="Adding up energy…")
+def energy_report(svc: Services, rng: TimeRange) -> EnergyReport | None:
     """Return the Energy page's numbers for ``rng``, or None when the home has no meter."""
-    del key
-    tz = _svc.settings.timezone
+    tz = svc.settings.timezone
     try:
-        return _energy_report(_svc, rng, tz)
+        return _energy_report(svc, rng, tz)
     except StoreError as err:
         raise ServiceError(f"Reading energy data failed: {err}") from err
 

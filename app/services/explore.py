@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Final
 
 import polars as pl
-import streamlit as st
 
+from app.services.cache import cached
 from app.services.context import ServiceError, Services
 from app.services.timerange import TimeRange, bucket_for
 from storage.errors import StoreError
@@ -25,15 +25,14 @@ class Series:
     truncated: bool
 
 
-@st.cache_data(ttl=120, show_spinner=False)
-def entity_choices(_svc: Services, key: str) -> pl.DataFrame:
+@cached(ttl=120, show_spinner=False)
+def entity_choices(svc: Services) -> pl.DataFrame:
     """Return ``entity_id, label, area, domain, numeric`` for the entity picker, grouped."""
-    del key
     try:
-        frame = _svc.store.entities()
+        frame = svc.store.entities()
         names = {}
-        if _svc.metadata is not None:
-            names = {row.entity_id: row.friendly_name for row in _svc.metadata.list_entities()}
+        if svc.metadata is not None:
+            names = {row.entity_id: row.friendly_name for row in svc.metadata.list_entities()}
     except StoreError as err:
         raise ServiceError(f"Listing entities failed: {err}") from err
     frame = frame.with_columns(
@@ -56,18 +55,17 @@ def entity_choices(_svc: Services, key: str) -> pl.DataFrame:
     ).sort("area", "domain", "entity_id")
 
 
-@st.cache_data(ttl=120, show_spinner="Loading series…")
-def series(_svc: Services, key: str, rng: TimeRange, entities: tuple[str, ...]) -> Series:
+@cached(ttl=120, show_spinner="Loading series…")
+def series(svc: Services, rng: TimeRange, entities: tuple[str, ...]) -> Series:
     """Return the chosen entities over ``rng``: numeric ones bucketed to <= ~5,000 points."""
-    del key
-    choices = entity_choices(_svc, _svc.key)
+    choices = entity_choices(svc)
     numeric_ids = set(choices.filter(pl.col("numeric"))["entity_id"])
     numeric = [eid for eid in entities if eid in numeric_ids]
     states = [eid for eid in entities if eid not in numeric_ids]
     bucket = bucket_for(rng.span)
     try:
         lines = (
-            _svc.store.aggregate(numeric, rng.start, rng.end, bucket, "mean")
+            svc.store.aggregate(numeric, rng.start, rng.end, bucket, "mean")
             if numeric
             else pl.DataFrame(
                 schema={
@@ -78,9 +76,7 @@ def series(_svc: Services, key: str, rng: TimeRange, entities: tuple[str, ...]) 
             )
         )
         raw = (
-            _svc.store.read(states, rng.start, rng.end, limit=MAX_STATE_ROWS + 1)
-            if states
-            else None
+            svc.store.read(states, rng.start, rng.end, limit=MAX_STATE_ROWS + 1) if states else None
         )
     except StoreError as err:
         raise ServiceError(f"Reading the chosen entities failed: {err}") from err

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 import polars as pl
-import streamlit as st
 
+from app.services.cache import cached
 from app.services.context import ServiceError, Services
 from storage.errors import StoreError
 
@@ -46,13 +46,12 @@ def _guard(action: str, err: Exception) -> ServiceError:
     return ServiceError(f"{action} failed: {err}")
 
 
-@st.cache_data(ttl=15, show_spinner=False)
-def store_summary(_svc: Services, key: str) -> StoreSummary:
-    """Return the store's stats and health (cached 15 s per store ``key``)."""
-    del key
+@cached(ttl=15, show_spinner=False)
+def store_summary(svc: Services) -> StoreSummary:
+    """Return the store's stats and health (cached 15 s per store)."""
     try:
-        health = _svc.store.health()
-        stats = _svc.store.stats()
+        health = svc.store.health()
+        stats = svc.store.stats()
     except StoreError as err:
         raise _guard("Reading the store's statistics", err) from err
     return StoreSummary(
@@ -124,12 +123,11 @@ def counters_text(counters: object) -> str:
     return " · ".join(f"{name} {value:,}" for name, value in sorted(counters.items()))
 
 
-@st.cache_data(ttl=30, show_spinner=False)
-def event_rate(_svc: Services, key: str, end: datetime, hours: int = 3) -> pl.DataFrame:
+@cached(ttl=30, show_spinner=False)
+def event_rate(svc: Services, end: datetime, hours: int = 3) -> pl.DataFrame:
     """Return ``time, events_per_s``: numeric samples stored per second per 5 minutes."""
-    del key
     try:
-        counts = _svc.store.aggregate(None, end - timedelta(hours=hours), end, "5m", "count")
+        counts = svc.store.aggregate(None, end - timedelta(hours=hours), end, "5m", "count")
     except StoreError as err:
         raise _guard("Counting recent events", err) from err
     return (
@@ -161,17 +159,16 @@ def _ago(age: timedelta) -> str:
     return f"{seconds // 86400} days"
 
 
-@st.cache_data(ttl=30, show_spinner=False)
-def entity_table(_svc: Services, key: str) -> pl.DataFrame:
+@cached(ttl=30, show_spinner=False)
+def entity_table(svc: Services) -> pl.DataFrame:
     """Return one row per entity: registry names joined to the store's latest state."""
-    del key
     try:
-        entities = _svc.store.entities()
-        latest = _svc.store.latest().select("entity_id", "state", "time")
+        entities = svc.store.entities()
+        latest = svc.store.latest().select("entity_id", "state", "time")
     except StoreError as err:
         raise _guard("Listing entities", err) from err
     frame = entities.join(latest, on="entity_id", how="left")
-    names = _friendly_names(_svc)
+    names = _friendly_names(svc)
     if names.height:
         frame = frame.join(names, on="entity_id", how="left")
     else:

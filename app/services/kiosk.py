@@ -16,8 +16,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import streamlit as st
 
-from homeiq.settings import SettingsError, load_settings
-from homeiq.store_config import open_configured_store
+from app.services import ServiceError, get_services
 from storage.errors import StoreError
 from storage.metadata import MetadataStore
 from storage.protocol import TimeSeriesStore
@@ -192,24 +191,14 @@ def tile_values(reader: KioskReader, now: datetime) -> list[tuple[TileSpec, Tile
 
 @st.cache_resource(show_spinner=False)
 def get_reader() -> KioskReader:
-    """Return the kiosk's reader, built once from HOMEIQ_* settings."""
-    try:
-        settings = load_settings()
-    except SettingsError as err:
-        raise StoreError(str(err)) from None
-    store = open_configured_store(settings)
-    metadata = None
-    if settings.metadata_path.is_file():
-        try:
-            metadata = MetadataStore(settings.metadata_path)
-        except StoreError:
-            metadata = None
-    return KioskReader(store, metadata, settings.timezone)
+    """Return the kiosk's reader over the app's services; ServiceError when they cannot open."""
+    svc = get_services()
+    return KioskReader(svc.store, svc.metadata, svc.settings.timezone)
 
 
 def refresh_seconds() -> int:
-    """Return HOMEIQ_KIOSK_REFRESH_SECONDS (30 when settings cannot load)."""
+    """Return HOMEIQ_KIOSK_REFRESH_SECONDS (30 when the services cannot open)."""
     try:
-        return load_settings().kiosk_refresh_seconds
-    except SettingsError:
+        return get_services().settings.kiosk_refresh_seconds
+    except ServiceError:
         return 30

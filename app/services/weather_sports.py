@@ -8,10 +8,10 @@ from datetime import timedelta
 from typing import Final
 
 import polars as pl
-import streamlit as st
 
 from analytics import correlation, sports, weather
 from analytics.errors import InsufficientData
+from app.services.cache import cached
 from app.services.context import ServiceError, Services
 from app.services.timerange import TimeRange
 from storage.errors import StoreError
@@ -60,19 +60,18 @@ def _daily(frame: pl.DataFrame, tz: str, how: str) -> pl.DataFrame:
     )
 
 
-@st.cache_data(ttl=300, show_spinner="Fitting heating against temperature…")
-def heating_report(_svc: Services, key: str, rng: TimeRange) -> HeatingReport | str:
+@cached(ttl=300, show_spinner="Fitting heating against temperature…")
+def heating_report(svc: Services, rng: TimeRange) -> HeatingReport | str:
     """Return the heating fits for ``rng``, or a text saying what data is missing."""
-    del key
-    tz = _svc.settings.timezone
+    tz = svc.settings.timezone
     try:
-        known = set(_svc.store.entities()["entity_id"])
+        known = set(svc.store.entities()["entity_id"])
         if OUTDOOR not in known:
             return f"No outdoor temperature sensor ({OUTDOOR}); add one to see heating fits."
         if HEATING_ENERGY not in known:
             return f"No heating energy meter ({HEATING_ENERGY}); add one to see heating fits."
-        temps = _svc.store.aggregate([OUTDOOR], rng.start, rng.end, "1h", "mean")
-        heat = _svc.store.aggregate([HEATING_ENERGY], rng.start, rng.end, "1h", "increase")
+        temps = svc.store.aggregate([OUTDOOR], rng.start, rng.end, "1h", "mean")
+        heat = svc.store.aggregate([HEATING_ENERGY], rng.start, rng.end, "1h", "increase")
     except StoreError as err:
         raise ServiceError(f"Reading temperature and heating data failed: {err}") from err
     temp_daily = _daily(temps, tz, "mean")
@@ -88,14 +87,13 @@ def heating_report(_svc: Services, key: str, rng: TimeRange) -> HeatingReport | 
     return HeatingReport(daily=daily, hdd=hdd_fit, line=line, energy_entity=HEATING_ENERGY)
 
 
-@st.cache_data(ttl=300, show_spinner="Correlating…")
+@cached(ttl=300, show_spinner="Correlating…")
 def lagged(
-    _svc: Services, key: str, rng: TimeRange, a: str, b: str, max_lag: int
+    svc: Services, rng: TimeRange, a: str, b: str, max_lag: int
 ) -> correlation.LagCorrelation | str:
     """Return the lagged correlation of hourly means of ``a`` and ``b``, or what is missing."""
-    del key
     try:
-        frame = _svc.store.aggregate([a, b], rng.start, rng.end, "1h", "mean")
+        frame = svc.store.aggregate([a, b], rng.start, rng.end, "1h", "mean")
     except StoreError as err:
         raise ServiceError(f"Reading {a} and {b} failed: {err}") from err
     left = frame.filter(pl.col("entity_id") == a).select("time", "value")
@@ -106,12 +104,11 @@ def lagged(
         return f"Not enough overlapping numeric data for {a} and {b}: {err}"
 
 
-@st.cache_data(ttl=300, show_spinner=False)
-def numeric_entities(_svc: Services, key: str) -> list[str]:
+@cached(ttl=300, show_spinner=False)
+def numeric_entities(svc: Services) -> list[str]:
     """Return the ids of entities with numeric values, sorted."""
-    del key
     try:
-        entities = _svc.store.entities()
+        entities = svc.store.entities()
     except StoreError as err:
         raise ServiceError(f"Listing entities failed: {err}") from err
     return sorted(entities.filter(pl.col("unit").is_not_null())["entity_id"].to_list())
@@ -132,20 +129,19 @@ def tv_hourly_use(states: pl.DataFrame, rng: TimeRange) -> pl.DataFrame:
     )
 
 
-@st.cache_data(ttl=300, show_spinner="Comparing game windows…")
-def game_report(_svc: Services, key: str, rng: TimeRange) -> GameReport | str:
+@cached(ttl=300, show_spinner="Comparing game windows…")
+def game_report(svc: Services, rng: TimeRange) -> GameReport | str:
     """Return game windows and uplifts for ``rng``, or a text saying what is missing."""
-    del key
-    tz = _svc.settings.timezone
+    tz = svc.settings.timezone
     notes: list[str] = []
     lead = timedelta(days=1)  # a game that started before the range still has its PRE state
     try:
-        known = set(_svc.store.entities()["entity_id"])
+        known = set(svc.store.entities()["entity_id"])
         if TEAM not in known:
             return f"No sports team sensor ({TEAM}, e.g. from TeamTracker); nothing to compare."
-        team = _svc.store.read([TEAM], rng.start - lead, rng.end).select("time", "state")
-        power = _svc.store.aggregate([HOUSE_POWER], rng.start, rng.end, "1h", "mean")
-        tv_states = _svc.store.read([TV], rng.start - lead, rng.end) if TV in known else None
+        team = svc.store.read([TEAM], rng.start - lead, rng.end).select("time", "state")
+        power = svc.store.aggregate([HOUSE_POWER], rng.start, rng.end, "1h", "mean")
+        tv_states = svc.store.read([TV], rng.start - lead, rng.end) if TV in known else None
     except StoreError as err:
         raise ServiceError(f"Reading the team sensor and consumption failed: {err}") from err
     windows = clip_windows(sports.game_windows(team, end=rng.end))

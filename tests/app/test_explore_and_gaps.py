@@ -32,7 +32,7 @@ def _light(sim_dir: Path) -> str:
 def test_explore_keeps_each_series_within_5000_points(app_env: Path) -> None:
     svc = build_services(load_settings())
     try:
-        data = series(svc, svc.key, RANGE, ("sensor.house_power", "sensor.outdoor_temperature"))
+        data = series(svc, RANGE, ("sensor.house_power", "sensor.outdoor_temperature"))
     finally:
         svc.store.close()
     per_entity = data.lines.group_by("entity_id").len()
@@ -45,7 +45,7 @@ def test_explore_draws_non_numeric_states_as_runs(app_env: Path) -> None:
     light = _light(app_env)
     svc = build_services(load_settings())
     try:
-        data = series(svc, svc.key, RANGE, (light,))
+        data = series(svc, RANGE, (light,))
         raw = svc.store.read([light], RANGE.start, RANGE.end)
     finally:
         svc.store.close()

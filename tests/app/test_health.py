@@ -88,7 +88,7 @@ def test_worker_status_older_than_30_s_means_not_running(home_with_worker: Path)
 def test_event_rate_counts_every_stored_event(app_env: Path) -> None:
     svc = build_services(load_settings())
     try:
-        rate = event_rate(svc, svc.key, SIM_END)
+        rate = event_rate(svc, SIM_END)
         raw = svc.store.read(None, SIM_END - timedelta(hours=3), SIM_END)
     finally:
         svc.store.close()

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.pages import ROOT
@@ -27,6 +28,7 @@ WRITERS = (
 NEVER_LOADED = (*WRITERS, "ha_client", "openai", "darts", "statsforecast", "sklearn")
 _PROBE = """
 import json, sys
+import pytest
 from streamlit.testing.v1 import AppTest
 at = AppTest.from_file(sys.argv[1], default_timeout=60).run()
 print(json.dumps({"modules": sorted(sys.modules), "exceptions": [e.value for e in at.exception]}))
@@ -93,3 +95,13 @@ def test_kiosk_reader_offers_no_write() -> None:
     }
     for verb in ("write", "export", "deploy", "delete", "apply", "set", "add", "update"):
         assert not any(name.startswith(verb) for name in public)
+
+
+def test_kiosk_names_a_bad_setting_through_the_app_services(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOMEIQ_TIMEZONE", "Mars/Olympus")
+    at = AppTest.from_file(str(KIOSK), default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = " ".join(box.value for box in at.error)
+    assert "HOMEIQ_TIMEZONE" in shown and "Mars/Olympus" in shown, shown
