@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
@@ -76,13 +76,13 @@ def worker_summary(svc: Services, now: datetime | None = None) -> WorkerSummary:
         "Start it with `homeiq ingest` (or `make run` with HOMEIQ_HA_URL or HOMEIQ_MQTT_URL set)."
     )
     if svc.metadata is None:
-        return _replace(empty, message=f"The ingest worker has never run here. {hint}")
+        return replace(empty, message=f"The ingest worker has never run here. {hint}")
     try:
         status = svc.metadata.worker_status().get("worker")
     except StoreError as err:
-        return _replace(empty, message=f"Cannot read the worker's status: {err}")
+        return replace(empty, message=f"Cannot read the worker's status: {err}")
     if status is None:
-        return _replace(empty, message=f"The ingest worker has never run here. {hint}")
+        return replace(empty, message=f"The ingest worker has never run here. {hint}")
     payload = status.payload
     age = now - status.updated_at
     stopped = payload.get("stopped_at")
@@ -134,17 +134,6 @@ def event_rate(svc: Services, end: datetime, hours: int = 3) -> pl.DataFrame:
         counts.group_by("time")
         .agg((pl.col("value").sum() / 300.0).alias("events_per_s"))
         .sort("time")
-    )
-
-
-def _replace(summary: WorkerSummary, *, message: str) -> WorkerSummary:
-    return WorkerSummary(
-        running=summary.running,
-        message=message,
-        updated_at=summary.updated_at,
-        sources=summary.sources,
-        spool=summary.spool,
-        store=summary.store,
     )
 
 
