@@ -92,3 +92,44 @@ def test_rate_meter_averages_over_window() -> None:
     assert meter.rate("ha", 60) == 10.0
     assert round(meter.rate("ha", 900), 3) == round((1680 + 600) / 900, 3)
     assert meter.rate("mqtt", 60) == 0.0
+
+
+SOURCE_KEYS = ["state", "last_event", "events_per_s_1m", "events_per_s_15m", "last_error"]
+
+
+async def test_healthz_json_shape_is_pinned(tmp_path: Path) -> None:
+    # Scripts read /healthz: its keys, their order and nesting are a public interface.
+    server, spool, task = await _serve(tmp_path)
+    assert server.bound_port is not None
+    _, body = await _get(server.bound_port, "/healthz")
+    task.cancel()
+    payload = json.loads(body)
+    assert list(payload) == [
+        "pid",
+        "started_at",
+        "sources",
+        "spool",
+        "store",
+        "writer",
+        "quarantined",
+        "ok",
+    ]
+    assert list(payload["sources"]) == ["ha", "mqtt"]
+    assert list(payload["sources"]["ha"]) == [*SOURCE_KEYS, "events_total"]
+    assert list(payload["sources"]["mqtt"]) == [*SOURCE_KEYS, "events_total", "counters"]
+    assert list(payload["spool"]) == ["depth", "bytes", "budget_bytes"]
+    assert list(payload["store"]) == ["ok", "backend", "detail"]
+    assert list(payload["writer"]) == ["written_total", "batches_total", "failures_total"]
+    assert payload["quarantined"] == {"invalid_utf8": 1}
+    assert isinstance(payload["pid"], int)
+    assert datetime.fromisoformat(payload["started_at"]).tzinfo is not None
+    assert payload["sources"]["mqtt"]["events_total"] == 1
+    assert payload["sources"]["ha"] == {
+        "state": "disabled",
+        "last_event": None,
+        "events_per_s_1m": 0.0,
+        "events_per_s_15m": 0.0,
+        "last_error": None,
+        "events_total": 0,
+    }
+    await spool.close()
