@@ -123,11 +123,9 @@ class HealthServer:
             return "405 Method Not Allowed", "text/plain", b"only GET\n"
         path = parts[1].split(b"?", 1)[0]
         if path == b"/healthz":
-            payload = self._board.payload()
-            healthy = payload["store"]["ok"] and all(
-                s["state"] in ("connected", "disabled") for s in payload["sources"].values()
-            )
-            payload["ok"] = healthy
+            report = self._board.report()
+            payload = report.to_json()
+            payload["ok"] = report.healthy
             return "200 OK", "application/json", orjson.dumps(payload)
         if path == b"/metrics":
             return "200 OK", _PROM_TYPE, generate_latest(self.registry)

@@ -1,8 +1,8 @@
 """The worker's status: per-source rates over 1 and 15 minutes, spool and store state.
 
 One ``StatusBoard`` samples the spool's per-source counters once a second and builds the
-payload that /healthz serves and the metadata store keeps for the app's Health page
-(shape fixed in the team plan: pid, started_at, sources, spool, store).
+``WorkerReport`` that /healthz serves and the metadata store keeps for the app's Health page
+(the typed record and its JSON live in storage.metadata.worker_report).
 """
 
 from __future__ import annotations
@@ -13,11 +13,18 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Final
 
 from ingest_worker.base import SourceState, SourceStatus
 from ingest_worker.spool import Spool
 from ingest_worker.writer import WriterState
+from storage.metadata.worker_report import (
+    SourceReport,
+    SpoolReport,
+    StoreReport,
+    WorkerReport,
+    WriterReport,
+)
 
 _WINDOW_SECONDS: Final = 900
 _PAYLOAD_STATES: Final[dict[SourceState, str]] = {
@@ -93,47 +100,42 @@ class StatusBoard:
         """Count one quarantined payload under ``reason``."""
         self.quarantined[reason] = self.quarantined.get(reason, 0) + 1
 
-    def payload(self) -> dict[str, Any]:
-        """Return the status payload (team plan shape) plus writer and quarantine detail."""
+    def report(self) -> WorkerReport:
+        """Return the worker's status now: sources, spool, store, writer and quarantine."""
         last_seen = self.spool.last_seen_now()
         received = self.spool.received()
-        sources: dict[str, Any] = {}
+        sources: dict[str, SourceReport] = {}
         for name in SOURCE_NAMES:
             status = self.sources.get(name)
             if status is None:
-                sources[name] = _source_entry("disabled", None, 0.0, 0.0, None)
-                sources[name]["events_total"] = received.get(name, 0)
+                sources[name] = SourceReport(state="disabled", events_total=received.get(name, 0))
                 continue
-            last = last_seen.get(name) or status.last_event_at
-            sources[name] = _source_entry(
-                _PAYLOAD_STATES.get(status.state, "connecting"),
-                last,
-                self.rates.rate(name, 60),
-                self.rates.rate(name, 900),
-                status.last_error,
+            sources[name] = SourceReport(
+                state=_PAYLOAD_STATES.get(status.state, "connecting"),
+                last_event=last_seen.get(name) or status.last_event_at,
+                events_per_s_1m=round(self.rates.rate(name, 60), 3),
+                events_per_s_15m=round(self.rates.rate(name, 900), 3),
+                last_error=status.last_error,
+                events_total=received.get(name, 0),
+                # The source's own counters (HA: malformed, removed, backfilled, connects).
+                counters=source_counters(status),
             )
-            # Events ever committed to the spool (redeliveries included), for tests/tools.
-            sources[name]["events_total"] = received.get(name, 0)
-            # The source's own counters (HA: malformed, removed, backfilled, connects).
-            sources[name]["counters"] = source_counters(status)
         spool = self.spool.stats()
-        return {
-            "pid": os.getpid(),
-            "started_at": self.started_at.isoformat(),
-            "sources": sources,
-            "spool": {
-                "depth": spool.depth,
-                "bytes": spool.bytes,
-                "budget_bytes": spool.budget_bytes,
-            },
-            "store": {"ok": self.writer.ok, "backend": self.backend, "detail": self.writer.detail},
-            "writer": {
-                "written_total": self.writer.written_total,
-                "batches_total": self.writer.batches_total,
-                "failures_total": self.writer.failures_total,
-            },
-            "quarantined": dict(self.quarantined),
-        }
+        return WorkerReport(
+            pid=os.getpid(),
+            started_at=self.started_at,
+            sources=sources,
+            spool=SpoolReport(
+                depth=spool.depth, bytes=spool.bytes, budget_bytes=spool.budget_bytes
+            ),
+            store=StoreReport(ok=self.writer.ok, backend=self.backend, detail=self.writer.detail),
+            writer=WriterReport(
+                written_total=self.writer.written_total,
+                batches_total=self.writer.batches_total,
+                failures_total=self.writer.failures_total,
+            ),
+            quarantined=dict(self.quarantined),
+        )
 
 
 def source_counters(status: SourceStatus) -> dict[str, int]:
@@ -142,16 +144,4 @@ def source_counters(status: SourceStatus) -> dict[str, int]:
         key: value
         for key, value in status.extra.items()
         if isinstance(value, int) and not isinstance(value, bool)
-    }
-
-
-def _source_entry(
-    state: str, last: datetime | None, rate_1m: float, rate_15m: float, error: str | None
-) -> dict[str, Any]:
-    return {
-        "state": state,
-        "last_event": last.isoformat() if last is not None else None,
-        "events_per_s_1m": round(rate_1m, 3),
-        "events_per_s_15m": round(rate_15m, 3),
-        "last_error": error,
     }

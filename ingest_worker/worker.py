@@ -17,7 +17,7 @@ import os
 import signal
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -251,7 +251,7 @@ class Worker:
                 last_publish = now
                 try:
                     await asyncio.to_thread(
-                        self._metadata.set_worker_status, "worker", board.payload()
+                        self._metadata.set_worker_status, "worker", board.report().to_json()
                     )
                     failing = False
                 except Exception as err:  # the status row is advisory; ingest goes on
@@ -278,8 +278,7 @@ class Worker:
             if status.state != SourceState.FAILED:
                 status.state = SourceState.STOPPED
         if self._metadata is not None:
-            payload = board.payload()
-            payload["stopped_at"] = datetime.now(UTC).isoformat()
+            payload = replace(board.report(), stopped_at=datetime.now(UTC)).to_json()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(
                     asyncio.to_thread(self._metadata.set_worker_status, "worker", payload), 1.0

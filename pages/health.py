@@ -45,24 +45,25 @@ st.subheader("Ingest worker")
 now = datetime.now(UTC)
 worker = health.worker_summary(svc, now)
 (st.success if worker.running else st.info)(worker.message)
-if worker.sources:
+report = worker.report
+if report is not None and report.sources:
     rows = [
         {
             "source": name,
-            "state": info.get("state"),
-            "last event": health.last_event_age(info.get("last_event"), now),
-            "events/s (1 min)": info.get("events_per_s_1m"),
-            "events/s (15 min)": info.get("events_per_s_15m"),
-            "counters": health.counters_text(info.get("counters")),
-            "last error": info.get("last_error"),
+            "state": source.state,
+            "last event": health.last_event_age(source.last_event, now),
+            "events/s (1 min)": source.events_per_s_1m,
+            "events/s (15 min)": source.events_per_s_15m,
+            "counters": health.counters_text(source.counters),
+            "last error": source.last_error,
         }
-        for name, info in sorted(worker.sources.items())
+        for name, source in sorted(report.sources.items())
     ]
     st.dataframe(rows, hide_index=True)
-if worker.spool:
+if report is not None:
     st.caption(
-        f"Spool: {worker.spool.get('depth', 0):,} events waiting, "
-        f"{fmt_bytes(worker.spool.get('bytes'))} of {fmt_bytes(worker.spool.get('budget_bytes'))}"
+        f"Spool: {report.spool.depth:,} events waiting, "
+        f"{fmt_bytes(report.spool.bytes)} of {fmt_bytes(report.spool.budget_bytes)}"
     )
 try:
     rate = health.event_rate(svc, now.replace(second=0, microsecond=0))

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import Final
 
 import polars as pl
 
 from app.services.cache import cached
 from app.services.context import ServiceError, Services
 from storage.errors import StoreError
+from storage.metadata.worker_report import WorkerReport
 
 WORKER_STALE_AFTER: Final[timedelta] = timedelta(seconds=30)
 UNAVAILABLE_STATES: Final[tuple[str, ...]] = ("unavailable", "unknown")
@@ -36,10 +38,8 @@ class WorkerSummary:
 
     running: bool
     message: str
-    updated_at: datetime | None
-    sources: dict[str, dict[str, Any]]
-    spool: dict[str, Any]
-    store: dict[str, Any]
+    updated_at: datetime | None = None
+    report: WorkerReport | None = None  # None when the worker never reported
 
 
 def _guard(action: str, err: Exception) -> ServiceError:
@@ -69,9 +69,7 @@ def store_summary(svc: Services) -> StoreSummary:
 def worker_summary(svc: Services, now: datetime | None = None) -> WorkerSummary:
     """Return the worker's last status from metadata; not running when older than 30 s."""
     now = now or datetime.now(UTC)
-    empty = WorkerSummary(
-        running=False, message="", updated_at=None, sources={}, spool={}, store={}
-    )
+    empty = WorkerSummary(running=False, message="")
     hint = (
         "Start it with `homeiq ingest` (or `make run` with HOMEIQ_HA_URL or HOMEIQ_MQTT_URL set)."
     )
@@ -83,42 +81,33 @@ def worker_summary(svc: Services, now: datetime | None = None) -> WorkerSummary:
         return replace(empty, message=f"Cannot read the worker's status: {err}")
     if status is None:
         return replace(empty, message=f"The ingest worker has never run here. {hint}")
-    payload = status.payload
+    report = WorkerReport.from_json(status.payload)
     age = now - status.updated_at
-    stopped = payload.get("stopped_at")
-    running = age <= WORKER_STALE_AFTER and not stopped
+    stopped = report.stopped_at
+    running = age <= WORKER_STALE_AFTER and stopped is None
     if running:
-        message = f"Running (pid {payload.get('pid', '?')}), reported {age.seconds} s ago."
-    elif stopped:
-        message = f"The ingest worker stopped at {stopped}. {hint}"
+        message = f"Running (pid {report.pid}), reported {age.seconds} s ago."
+    elif stopped is not None:
+        message = f"The ingest worker stopped at {stopped.isoformat()}. {hint}"
     else:
         message = f"The ingest worker last reported {_ago(age)} ago; it is not running. {hint}"
     return WorkerSummary(
-        running=running,
-        message=message,
-        updated_at=status.updated_at,
-        sources=dict(payload.get("sources") or {}),
-        spool=dict(payload.get("spool") or {}),
-        store=dict(payload.get("store") or {}),
+        running=running, message=message, updated_at=status.updated_at, report=report
     )
 
 
-def last_event_age(last_event: object, now: datetime) -> str:
-    """Return how long ago an ISO ``last_event`` time was (``12 s``, ``3 h``), or a dash."""
-    if not isinstance(last_event, str):
+def last_event_age(last_event: datetime | None, now: datetime) -> str:
+    """Return how long ago ``last_event`` was (``12 s``, ``3 h``), or a dash."""
+    if last_event is None:
         return "—"
-    try:
-        moment = datetime.fromisoformat(last_event)
-    except ValueError:
-        return "—"
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return _ago(max(now - moment, timedelta(0)))
+    if last_event.tzinfo is None:
+        last_event = last_event.replace(tzinfo=UTC)
+    return _ago(max(now - last_event, timedelta(0)))
 
 
-def counters_text(counters: object) -> str:
+def counters_text(counters: Mapping[str, int] | None) -> str:
     """Return a source's counters as ``backfilled 120 · connects 2``, or a dash."""
-    if not isinstance(counters, dict) or not counters:
+    if not counters:
         return "—"
     return " · ".join(f"{name} {value:,}" for name, value in sorted(counters.items()))
 

@@ -19,6 +19,7 @@ import streamlit as st
 from app.services import ServiceError, get_services
 from storage.errors import StoreError
 from storage.metadata import MetadataStore
+from storage.metadata.worker_report import WorkerReport
 from storage.protocol import TimeSeriesStore
 
 POWER: Final[str] = "sensor.house_power"
@@ -98,13 +99,14 @@ class KioskReader:
         status = self.__metadata.worker_status().get("worker")
         if status is None:
             return TileValue(value="—", caption="worker never ran")
-        if now - status.updated_at > WORKER_FRESH or status.payload.get("stopped_at"):
+        report = WorkerReport.from_json(status.payload)
+        if now - status.updated_at > WORKER_FRESH or report.stopped_at is not None:
             return TileValue(value="Offline", caption="ingest worker not running")
-        ha = (status.payload.get("sources") or {}).get("ha")
-        if not ha:
+        ha = report.sources.get("ha")
+        if ha is None or ha.state == "disabled":
             return TileValue(value="—", caption="HA not configured")
-        state = str(ha.get("state", "unknown"))
-        return TileValue(value=state.capitalize(), caption=f"last event {ha.get('last_event')}")
+        seen = _age(ha.last_event, now) if ha.last_event else "no event yet"
+        return TileValue(value=ha.state.capitalize(), caption=f"last event {seen}")
 
 
 def _team_tile(reader: KioskReader, now: datetime) -> TileValue:

@@ -140,6 +140,7 @@ def status_payload(settings: Settings, store: TimeSeriesStore) -> dict[str, Any]
     if settings.metadata_path.is_file():
         from storage.errors import StoreError
         from storage.metadata import MetadataStore
+        from storage.metadata.worker_report import WorkerReport
 
         try:
             metadata = MetadataStore(settings.metadata_path)
@@ -154,7 +155,12 @@ def status_payload(settings: Settings, store: TimeSeriesStore) -> dict[str, Any]
                     "quarantined": sum(metadata.quarantine_counts().values()),
                 }
                 payload["worker"] = (
-                    {"updated_at": _iso(worker.updated_at), **worker.payload} if worker else None
+                    {
+                        "updated_at": _iso(worker.updated_at),
+                        **WorkerReport.from_json(worker.payload).to_json(),
+                    }
+                    if worker
+                    else None
                 )
             finally:
                 metadata.close()
