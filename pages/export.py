@@ -58,14 +58,14 @@ if st.button("Prepare export", type="primary", disabled=not chosen):
         bar.progress(min(1.0, done), text=f"Exporting… {rows:,} rows")
 
     try:
-        result = exporter.write_export(
+        written = exporter.write_export(
             svc, entities=chosen, rng=rng, fmt=fmt, bucket=bucket, agg=agg, progress=progress
         )
     except ServiceError as err:
         st.error(str(err))
         st.stop()
     bar.progress(1.0, text="Done")
-    st.session_state["homeiq_export"] = result
+    st.session_state["homeiq_export"] = written
 
 result = st.session_state.get("homeiq_export")
 if result is not None and result.path.is_file():

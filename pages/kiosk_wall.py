@@ -34,7 +34,7 @@ def wall() -> None:
                 st.caption(value.caption)
     try:
         power = reader.power_last_24h(now)
-    except kiosk.StoreError as err:
+    except ServiceError as err:
         st.caption(f"Power chart unavailable: {err}")
         return
     if power.height:

@@ -43,7 +43,8 @@ else:
         hover_data=["day", "hdd"],
         labels={"temp_c": "mean outdoor temperature (°C)", "kwh": "heating (kWh/day)"},
     )
-    xs = [float(daily["temp_c"].min()), float(daily["temp_c"].max())]
+    temps: list[float] = daily["temp_c"].cast(pl.Float64).to_list()
+    xs = [min(temps), max(temps)]
     ys = [heating.line.intercept + heating.line.slope * x for x in xs]
     fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=f"fit, R² {heating.line.r2:.2f}"))
     st.plotly_chart(style_chart(fig, y_title="kWh per day"))
@@ -63,10 +64,10 @@ else:
     if isinstance(result, str):
         st.info(result)
     else:
-        cols = st.columns(3)
-        cols[0].metric("Best lag", f"{result.best_lag:+d} h", help="positive: B follows A")
-        cols[1].metric("r at best lag", f"{result.best_r:+.2f}")
-        cols[2].metric("n (hours)", f"{result.n}")
+        lag_cols = st.columns(3)
+        lag_cols[0].metric("Best lag", f"{result.best_lag:+d} h", help="positive: B follows A")
+        lag_cols[1].metric("r at best lag", f"{result.best_r:+.2f}")
+        lag_cols[2].metric("n (hours)", f"{result.n}")
         fig = px.bar(result.by_lag.to_pandas(), x="lag", y="r", labels={"lag": "lag (h)"})
         st.plotly_chart(style_chart(fig, y_title="Pearson r", height=260))
 

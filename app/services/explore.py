@@ -87,9 +87,9 @@ def series(svc: Services, rng: TimeRange, entities: tuple[str, ...]) -> Series:
 
 def state_runs(raw: pl.DataFrame | None, rng: TimeRange) -> pl.DataFrame:
     """Return ``entity_id, state, start, end``: consecutive equal states merged into runs."""
-    schema = {
-        "entity_id": pl.String,
-        "state": pl.String,
+    schema: dict[str, pl.DataType] = {
+        "entity_id": pl.String(),
+        "state": pl.String(),
         "start": pl.Datetime("us", "UTC"),
         "end": pl.Datetime("us", "UTC"),
     }

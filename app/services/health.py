@@ -198,12 +198,12 @@ def stale_entities(entities: pl.DataFrame, *, hours: float, now: datetime) -> pl
 
 def quarantine(svc: Services, limit: int = 50) -> tuple[dict[str, int], pl.DataFrame]:
     """Return quarantine counts per reason and the newest quarantined payloads (as text)."""
-    schema = {
+    schema: dict[str, pl.DataType] = {
         "received_at": pl.Datetime("us", "UTC"),
-        "source": pl.String,
-        "reason": pl.String,
-        "topic": pl.String,
-        "payload": pl.String,
+        "source": pl.String(),
+        "reason": pl.String(),
+        "topic": pl.String(),
+        "payload": pl.String(),
     }
     if svc.metadata is None:
         return {}, pl.DataFrame(schema=schema)

@@ -89,7 +89,10 @@ class KioskReader:
 
     def power_last_24h(self, now: datetime) -> pl.DataFrame:
         """Return ``time, value`` 10-minute means of the house power over the last day."""
-        frame = self.__store.aggregate([POWER], now - timedelta(days=1), now, "10m", "mean")
+        try:
+            frame = self.__store.aggregate([POWER], now - timedelta(days=1), now, "10m", "mean")
+        except StoreError as err:
+            raise ServiceError(f"Reading the last day's power failed: {err}") from err
         return frame.select(pl.col("time").dt.convert_time_zone(str(self.tz)), "value")
 
     def ha_connection(self, now: datetime) -> TileValue:
