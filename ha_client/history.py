@@ -6,6 +6,11 @@ full objects with attributes (not ``minimal_response``) so backfilled events equ
 ones, and ``skip_initial_state`` leaves out the synthetic row HA adds for the state at
 ``start`` (its time would be ``start``, not the state's own ``last_updated``). HA requires
 ``filter_entity_id``, so entity ids are sent in chunks short enough for a URL.
+
+The history API carries no context: HA 2025.4 builds history rows as recorder ``LazyState``
+objects whose ``as_dict`` has no ``context`` key (their context is empty), so states read
+here have no ``context`` id, ``user_id`` or ``parent_id``; a recorder database import
+reads them from the database instead.
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ An import therefore stores each state change once even where it overlaps what th
 worker streamed live or backfilled from the same HA; with another source name every
 overlapping change would be stored twice and counted twice by the analytics.
 Areas come from the registries in ``.storage/`` beside the database when they are there.
+Who caused a change: ``context_user_id_bin`` (a UUID) becomes the 32 hex digits HA shows as
+the user id, ``context_parent_id_bin`` (a ULID) the 26-character text HA shows as a context
+id, exactly as live events carry them.
 """
 
 from __future__ import annotations
@@ -36,7 +39,16 @@ MIN_SCHEMA: Final = 41
 MAX_SCHEMA: Final = 50
 BATCH_ROWS: Final = 20_000
 _REQUIRED: Final[dict[str, tuple[str, ...]]] = {
-    "states": ("state_id", "metadata_id", "state", "last_updated_ts", "attributes_id"),
+    "states": (
+        "state_id",
+        "metadata_id",
+        "state",
+        "last_updated_ts",
+        "attributes_id",
+        "context_id_bin",
+        "context_user_id_bin",
+        "context_parent_id_bin",
+    ),
     "states_meta": ("metadata_id", "entity_id"),
     "state_attributes": ("attributes_id", "shared_attrs"),
 }
@@ -89,6 +101,13 @@ def context_ulid(raw: bytes | None) -> str | None:
         return None
     number = int.from_bytes(raw, "big")
     return "".join(_CROCKFORD[(number >> (5 * i)) & 31] for i in reversed(range(26)))
+
+
+def context_user(raw: bytes | None) -> str | None:
+    """Return HA's 16-byte binary user id as the 32 hex digits HA shows (``user.id``)."""
+    if not raw or len(raw) != 16:
+        return None
+    return raw.hex()
 
 
 def schema_version(db: sqlite3.Connection, path: Path) -> int:
@@ -155,7 +174,7 @@ def _batches(db: sqlite3.Connection) -> Iterator[list[tuple[Any, ...]]]:
     last_id = -1
     query = (
         "SELECT s.state_id, m.entity_id, s.state, s.last_updated_ts, a.shared_attrs, "
-        "s.context_id_bin FROM states s "
+        "s.context_id_bin, s.context_user_id_bin, s.context_parent_id_bin FROM states s "
         "JOIN states_meta m ON m.metadata_id = s.metadata_id "
         "LEFT JOIN state_attributes a ON a.attributes_id = s.attributes_id "
         "WHERE s.state_id > ? ORDER BY s.state_id LIMIT ?"
@@ -183,7 +202,7 @@ def _frame(
 ) -> tuple[pl.DataFrame, int]:
     out: list[dict[str, Any]] = []
     skipped = 0
-    for _, entity_id, state, updated_ts, shared_attrs, context in rows:
+    for _, entity_id, state, updated_ts, shared_attrs, context, user, parent in rows:
         if state is None or updated_ts is None or not entity_id:
             skipped += 1
             continue
@@ -208,6 +227,8 @@ def _frame(
                 "source": source,
                 "context_id": context_ulid(context),
                 "topic": None,
+                "context_user_id": context_user(user),
+                "context_parent_id": context_ulid(parent),
             }
         )
     return pl.DataFrame(out, schema=EVENT_SCHEMA, orient="row"), skipped

@@ -85,8 +85,10 @@ def decode_chunks(bodies: Sequence[bytes]) -> pl.DataFrame:
     columns: dict[str, list[Any]] = {name: [] for name in EVENT_COLUMNS}
     for body in bodies:
         chunk = orjson.loads(body)
+        rows = len(chunk["time"])
         for name in EVENT_COLUMNS:
-            columns[name].extend(chunk[name])
+            # A chunk spooled before a column was added lacks it: null for those rows.
+            columns[name].extend(chunk.get(name) or [None] * rows)
     schema = dict(EVENT_SCHEMA)
     schema["time"] = pl.Int64()
     frame = pl.DataFrame(columns, schema=schema)

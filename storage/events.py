@@ -10,6 +10,11 @@ Mapping (documented in README, "Event model"):
 - ``attributes``: the remaining attributes as a JSON object text.
 - ``source``: ``ha``, ``mqtt``, ``import`` or ``sim``.
 - ``context_id``: HA context id (null for MQTT); ``topic``: MQTT topic (null for HA).
+- ``context_user_id``: the HA user whose action made the change (UI, app, REST call with
+  their token), as HA shows it (32 hex digits); ``context_parent_id``: the context id
+  (ULID) of what caused it, set when an automation or script acted. Both null for MQTT,
+  for physical switches, for HA history backfill (HA's history API carries no context)
+  and for events stored before these columns existed.
 
 (entity_id, time, source) is the identity of an event: stores keep one row per key.
 """
@@ -41,6 +46,9 @@ EVENT_SCHEMA: Final[dict[str, pl.DataType]] = {
     "source": pl.String(),
     "context_id": pl.String(),
     "topic": pl.String(),
+    # Appended last (added after the first release): stored files written before lack them.
+    "context_user_id": pl.String(),
+    "context_parent_id": pl.String(),
 }
 EVENT_COLUMNS: Final[tuple[str, ...]] = tuple(EVENT_SCHEMA)
 KEY_COLUMNS: Final[tuple[str, ...]] = ("entity_id", "time", "source")
@@ -103,6 +111,8 @@ class Event:
     attributes: Mapping[str, Any] = field(default_factory=dict)
     context_id: str | None = None
     topic: str | None = None
+    context_user_id: str | None = None
+    context_parent_id: str | None = None
 
     @property
     def domain(self) -> str:
@@ -127,6 +137,8 @@ class Event:
             "source": self.source,
             "context_id": self.context_id,
             "topic": self.topic,
+            "context_user_id": self.context_user_id,
+            "context_parent_id": self.context_parent_id,
         }
 
 

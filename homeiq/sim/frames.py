@@ -81,4 +81,6 @@ def entity_frame(
         pl.lit("sim").alias("source"),
         pl.lit(None, dtype=pl.String).alias("context_id"),
         pl.lit(None, dtype=pl.String).alias("topic"),
+        pl.lit(None, dtype=pl.String).alias("context_user_id"),
+        pl.lit(None, dtype=pl.String).alias("context_parent_id"),
     )

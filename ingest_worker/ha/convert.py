@@ -5,6 +5,12 @@ through ``state_to_event``, so one state gets one identity everywhere: (entity_i
 time = ``last_updated`` in UTC microseconds, source ``ha``). ``last_updated`` (not
 ``last_changed``) because it moves on every state HA records, attribute-only changes too.
 Overlapping snapshot, live and backfill events therefore store once.
+
+Who caused a change comes from the state's ``context``: ``user_id`` (a person acting through
+the UI, an app or a REST call with their token) and ``parent_id`` (the context of the
+automation or script run that made it). Live events and the snapshot carry it; HA's
+history API does not (its recorder states have an empty context), so backfilled rows have
+neither.
 """
 
 from __future__ import annotations
@@ -53,7 +59,9 @@ def state_to_event(state: Mapping[str, Any], areas: AreaIndex) -> Event:
     unit = attributes.get("unit_of_measurement")
     device_class = attributes.get("device_class")
     context = state.get("context")
-    context_id = context.get("id") if isinstance(context, dict) else None
+    if not isinstance(context, dict):  # HA's history API sends no context (see ha_client.history)
+        context = {}
+    context_id, user_id, parent_id = (context.get(k) for k in ("id", "user_id", "parent_id"))
     return Event(
         time=time,
         entity_id=entity_id,
@@ -67,6 +75,8 @@ def state_to_event(state: Mapping[str, Any], areas: AreaIndex) -> Event:
             {key: value for key, value in attributes.items() if key not in _LIFTED}
         ),
         context_id=context_id if isinstance(context_id, str) else None,
+        context_user_id=user_id if isinstance(user_id, str) else None,
+        context_parent_id=parent_id if isinstance(parent_id, str) else None,
     )
 
 

@@ -11,7 +11,7 @@ from typing import Final
 import polars as pl
 
 from storage.embedded.catalog import Catalog, FileEntry, NewFile
-from storage.embedded.files import remove_quietly, write_parquet_atomic
+from storage.embedded.files import remove_quietly, scan_events, write_parquet_atomic
 from storage.embedded.reader import DAY_US, Reader
 from storage.events import from_us, now_utc, to_us
 
@@ -73,7 +73,7 @@ class Compactor:
 
     def merge(self, day: str, files: list[FileEntry]) -> None:
         """Replace ``files`` (one day's raw files) by one sorted file."""
-        merged = pl.concat([pl.read_parquet(self.root / f.path) for f in files], rechunk=False)
+        merged = scan_events([self.root / f.path for f in files]).collect()
         new = self.write_day(merged)
         self._catalog.register([new], drop=[f.id for f in files], now_us=to_us(now_utc()))
         log.debug("compacted %d files of %s into %s", len(files), day, new.path)

@@ -6,11 +6,13 @@ import fcntl
 import logging
 import os
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
 
 from storage.errors import StoreLocked, StoreWriteError
+from storage.events import EVENT_SCHEMA
 
 log = logging.getLogger(__name__)
 
@@ -94,3 +96,12 @@ def remove_quietly(paths: list[Path]) -> None:
             path.unlink(missing_ok=True)
         except OSError as err:
             log.warning("could not delete retired file %s: %s", path, err)
+
+
+def scan_events(paths: Sequence[str | Path]) -> pl.LazyFrame:
+    """Return a lazy scan of raw event files as EVENT_SCHEMA.
+
+    Files written before a column was added lack it; it reads as null, so old and new
+    files scan together.
+    """
+    return pl.scan_parquet([str(p) for p in paths], schema=EVENT_SCHEMA, missing_columns="insert")

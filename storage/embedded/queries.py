@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
 
-from storage.events import EVENT_COLUMNS
-
 # A drop of more than this fraction of the previous reading is a meter reset.
 RESET_DROP: Final[float] = 0.10
 HOUR_US: Final[int] = 3_600_000_000
@@ -51,14 +49,19 @@ class Source:
         if self.numeric:
             clauses.append("value IS NOT NULL")
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        return f"SELECT {columns} FROM read_parquet([{files}]){where}"
+        # union_by_name: files written before a column was added lack it; without this
+        # DuckDB reads by the first file's columns and can drop or misplace one.
+        return f"SELECT {columns} FROM read_parquet([{files}], union_by_name = true){where}"
 
 
 def raw_rows(src: Source, limit: int | None) -> str:
-    """Return SQL for raw events ordered by entity and time."""
-    cols = ", ".join(EVENT_COLUMNS)
+    """Return SQL for raw events ordered by entity and time.
+
+    Every stored column (``*``): a column no file of the snapshot has yet would fail an
+    explicit list; the caller adds it as null.
+    """
     tail = f" LIMIT {int(limit)}" if limit is not None else ""
-    return f"{src.sql(cols)} ORDER BY entity_id, time, source{tail}"
+    return f"{src.sql('*')} ORDER BY entity_id, time, source{tail}"
 
 
 def keys(src: Source) -> str:
@@ -95,10 +98,9 @@ def increase(src: Source, width_us: int, start: datetime) -> str:
 
 
 def latest(src: Source) -> str:
-    """Return SQL for each entity's newest event."""
-    cols = ", ".join(EVENT_COLUMNS)
+    """Return SQL for each entity's newest event (every stored column, as ``raw_rows``)."""
     return (
-        f"SELECT {cols} FROM ({src.sql(cols)}) "
+        f"SELECT * FROM ({src.sql('*')}) "
         "QUALIFY row_number() OVER (PARTITION BY entity_id ORDER BY time DESC, source) = 1 "
         "ORDER BY entity_id"
     )

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Final, TypeVar
 import polars as pl
 
 from storage.embedded.catalog import Catalog, FileEntry
+from storage.embedded.files import scan_events
 from storage.embedded.rollups import coarsen, empty_partials, hourly_partials
 from storage.errors import InvalidQuery, StoreUnavailable
 from storage.events import to_us
@@ -119,7 +120,7 @@ class Reader:
         wanted = (pl.col("time") >= start) & (pl.col("time") < end) & pl.col("value").is_not_null()
         if names is not None:
             wanted &= pl.col("entity_id").is_in(names)
-        samples = pl.scan_parquet(paths).select("entity_id", "time", "value").filter(wanted)
+        samples = scan_events(paths).select("entity_id", "time", "value").filter(wanted)
         hourly = self.retrying(lambda: hourly_partials(samples))
         return coarsen(hourly, DAY_US) if kind == "1d" else hourly.sort("entity_id", "bucket")
 

@@ -351,9 +351,12 @@ if TYPE_CHECKING:  # mypy proves the class satisfies the protocol the app codes 
 
 
 def _as_events(frame: pl.DataFrame) -> pl.DataFrame:
-    """Return a DuckDB result cast to EVENT_SCHEMA."""
+    """Return a DuckDB result cast to EVENT_SCHEMA; columns older files lack become null."""
     if frame.is_empty():
         return empty_events()
+    missing = [name for name in EVENT_SCHEMA if name not in frame.columns]
+    if missing:
+        frame = frame.with_columns(pl.lit(None, dtype=EVENT_SCHEMA[n]).alias(n) for n in missing)
     return frame.select(list(EVENT_SCHEMA)).cast(EVENT_SCHEMA)  # type: ignore[arg-type]
 
 

@@ -11,7 +11,7 @@ import polars as pl
 
 from storage.embedded.catalog import Catalog, NewFile
 from storage.embedded.compactor import Compactor
-from storage.embedded.files import TMP_SUFFIX, WriterLock, remove_quietly
+from storage.embedded.files import TMP_SUFFIX, WriterLock, remove_quietly, scan_events
 from storage.embedded.reader import DAY_US, ENTITY_PRUNE_MAX, Reader
 from storage.errors import InvalidQuery
 from storage.events import KEY_COLUMNS, conform, from_us, now_utc, to_us
@@ -110,7 +110,7 @@ class Writer:
         )
         lo, hi = from_us(wanted["a"].min()), from_us(wanted["b"].max())  # type: ignore[arg-type]
         keys = (
-            pl.scan_parquet([self.root / path for path in paths])
+            scan_events([self.root / path for path in paths])
             .select(KEY_COLUMNS)
             .filter(
                 pl.col("time").is_between(lo, hi)

@@ -6,7 +6,9 @@ Schema (measurement ``events``), chosen to keep series cardinality bounded:
   InfluxDB recommends). These are few-valued per entity, so one entity makes at most a handful
   of series; free text (state, attributes, context ids, topics) never becomes a tag.
 - fields: ``value`` (float), ``state``, ``attributes`` (JSON text), ``unit``, ``context_id``,
-  ``topic`` (strings). Null fields are left out of the line.
+  ``context_user_id``, ``context_parent_id``, ``topic`` (strings). Null fields are left out
+  of the line, so a table written before a field existed simply lacks that column; reads
+  fill it with null.
 - timestamp: nanoseconds since the Unix epoch.
 
 Escaping follows the InfluxDB 3 parser: in the measurement, tag keys, tag values and field
@@ -30,7 +32,15 @@ import polars as pl
 
 MEASUREMENT: Final = "events"
 TAGS: Final[tuple[str, ...]] = ("area", "device_class", "domain", "entity_id", "source")
-STRING_FIELDS: Final[tuple[str, ...]] = ("attributes", "context_id", "state", "topic", "unit")
+STRING_FIELDS: Final[tuple[str, ...]] = (
+    "attributes",
+    "context_id",
+    "context_parent_id",
+    "context_user_id",
+    "state",
+    "topic",
+    "unit",
+)
 MAX_STRING_BYTES: Final = 65_536
 
 _KEY_ESCAPES: Final[tuple[tuple[str, str], ...]] = (
