@@ -75,6 +75,8 @@ def _events(rng: random.Random, count: int) -> list[Event]:
             attributes={_awkward(rng): _awkward(rng)},
             context_id=_awkward(rng),
             topic=_awkward(rng),
+            context_user_id=_awkward(rng),
+            context_parent_id=_awkward(rng),
         )
         for index in range(count)
     ]
@@ -87,7 +89,15 @@ def test_awkward_strings_round_trip_through_the_influxdb_grammar() -> None:
         got = _parse(line)
         assert got["__measurement"] == "events"
         assert got["__time"] == int(row["time"].timestamp()) * 1_000_000_000
-        for name in ("state", "unit", "attributes", "context_id", "topic"):
+        for name in (
+            "state",
+            "unit",
+            "attributes",
+            "context_id",
+            "topic",
+            "context_user_id",
+            "context_parent_id",
+        ):
             assert got[name] == row[name], (name, line)
         for name in ("area", "device_class", "entity_id", "domain", "source"):
             expected = normalize_tag_value(row[name])

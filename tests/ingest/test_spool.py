@@ -120,3 +120,25 @@ async def test_receipts_survive_restart(tmp_path: Path) -> None:
     await again.put(_events(1, start=1))
     assert await again.receipt_times(["abc"]) == {"abc": 123}
     await again.close()
+
+
+def test_a_chunk_spooled_before_the_context_columns_decodes_them_as_null() -> None:
+    import orjson
+
+    from ingest_worker.spool_chunks import decode_chunks, encode_chunk
+
+    event = Event(
+        time=datetime(2026, 3, 1, tzinfo=UTC),
+        entity_id="light.hall",
+        state="on",
+        source="ha",
+        context_user_id="c5755c724e4845978b6ec011e1931da6",
+    )
+    body, _ = encode_chunk([event, event])
+    columns = orjson.loads(body)
+    del columns["context_user_id"], columns["context_parent_id"]
+    old = decode_chunks([orjson.dumps(columns), body])
+    user = event.context_user_id
+    assert old["context_user_id"].to_list() == [None, None, user, user]
+    assert old["context_parent_id"].to_list() == [None] * 4
+    assert old["state"].to_list() == ["on"] * 4

@@ -88,6 +88,22 @@ def test_read_keeps_every_column(store: TimeSeriesStore) -> None:
     )
 
 
+def test_context_user_and_parent_ids_round_trip(store: TimeSeriesStore) -> None:
+    user, parent = "c5755c724e4845978b6ec011e1931da6", "01JQ4Z9V6J3B1Q7N8X2R5T0W4C"
+    batch = series("light.hall", DAY0, ["on", "off", "on"]).with_columns(
+        pl.Series("context_user_id", [user, None, None]),
+        pl.Series("context_parent_id", [None, parent, None]),
+    )
+    store.write(batch)
+    frame = store.read(None, DAY0, DAY0 + HOUR)
+    assert frame["context_user_id"].to_list() == [user, None, None]
+    assert frame["context_parent_id"].to_list() == [None, parent, None]
+    streamed = pl.concat(store.iter_read(None, DAY0, DAY0 + HOUR, batch_rows=2))
+    assert streamed["context_parent_id"].to_list() == [None, parent, None]
+    newest = store.latest(["light.hall"])
+    assert newest.select("context_user_id", "context_parent_id").row(0) == (None, None)
+
+
 def test_read_limit_caps_rows(store: TimeSeriesStore) -> None:
     store.write(series("sensor.a", DAY0, list(range(10))))
     assert store.read(None, DAY0, DAY0 + 2 * HOUR, limit=4)["value"].to_list() == [0, 1, 2, 3]

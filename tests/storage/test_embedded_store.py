@@ -167,3 +167,54 @@ def test_compaction_merges_files_of_a_size_and_never_more_than_merge_rows(tmp_pa
     assert len(files) <= 1 + 3 * 4
     assert store.stats().events == 300 + 2 * writes
     store.close()
+
+
+def _as_written_before_context_columns(root: Path) -> int:
+    """Rewrite every raw file without the context user/parent columns, as older code wrote."""
+    files = sorted((root / "events").rglob("*.parquet"))
+    for path in files:
+        old = pl.read_parquet(path).drop("context_user_id", "context_parent_id")
+        old.write_parquet(path, compression="zstd", statistics=True)
+    return len(files)
+
+
+def test_files_written_before_the_context_columns_stay_readable(tmp_path: Path) -> None:
+    first = EmbeddedStore(tmp_path, small_files=2)
+    first.write(series("light.hall", DAY0, ["on", "off", "on", "off"], step=timedelta(hours=1)))
+    first.write(series("sensor.power", DAY0, [1.0, 2.0, 3.0], step=timedelta(hours=1)))
+    first.close()
+    assert _as_written_before_context_columns(tmp_path) >= 1
+    store = EmbeddedStore(tmp_path, small_files=2)
+    old = store.read(None, DAY0, DAY0 + timedelta(days=1))
+    assert old.height == 7
+    assert old["context_user_id"].null_count() == old["context_parent_id"].null_count() == 7
+    # New rows between and on top of the old ones: dedup and compaction read both kinds.
+    newer = series(
+        "light.hall", DAY0 + timedelta(minutes=30), ["on", "off"], step=timedelta(hours=1)
+    )
+    newer = pl.concat([newer, series("light.hall", DAY0, ["on"])]).with_columns(
+        pl.Series("context_user_id", ["u1", None, "u2"]),
+        pl.Series("context_parent_id", [None, "p1", None]),
+    )
+    assert store.write(newer).written == 2  # the row at DAY0 is stored already
+    hall = store.read(["light.hall"], DAY0, DAY0 + timedelta(days=1))
+    assert hall["state"].to_list() == ["on", "on", "off", "off", "on", "off"]
+    assert hall["context_user_id"].to_list() == [None, "u1", None, None, None, None]
+    assert hall["context_parent_id"].to_list() == [None, None, None, "p1", None, None]
+    latest = store.latest()
+    assert latest["context_user_id"].to_list() == [None, None]
+    assert store.aggregate(["sensor.power"], DAY0, DAY0 + timedelta(days=1), "1d", "max")[
+        "value"
+    ].to_list() == [3.0]
+    streamed = pl.concat(store.iter_read(None, DAY0, DAY0 + timedelta(days=1), batch_rows=3))
+    assert streamed.height == 9
+    assert sorted(streamed["context_parent_id"].drop_nulls().to_list()) == ["p1"]
+    # Compaction merging an old file with a new one keeps both kinds of rows.
+    files = store._catalog.files("raw")
+    if len(files) > 1:
+        store._compactor.merge(files[0].day, files)
+    assert store.live_files() == 1
+    merged = store.read(["light.hall"], DAY0, DAY0 + timedelta(days=1))
+    assert merged["context_user_id"].to_list() == hall["context_user_id"].to_list()
+    assert merged["context_parent_id"].to_list() == hall["context_parent_id"].to_list()
+    store.close()
