@@ -20,6 +20,7 @@ from tests.support.ha_peer import HAPeer
 LEVEL = "input_number.homeiq_level"
 NOTE = "input_text.homeiq_note"
 SWITCH = "input_boolean.homeiq_switch"
+FLAG = "input_boolean.peer_flag"  # the automation in tests/support/ha_config toggles it
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +85,37 @@ def test_import_carries_unit_and_context_of_the_live_state(
     assert stored["value"] == 8105.5
     assert stored["unit"] == "W"
     assert stored["context_id"] == live["context"]["id"]
+    # A REST call with the owner's token: the recorder's binary user id comes back as HA's hex.
+    assert stored["context_user_id"] == live["context"]["user_id"]
+    assert stored["context_user_id"] is not None and len(stored["context_user_id"]) == 32
+    assert stored["context_parent_id"] is None
+
+
+def test_import_carries_the_parent_context_of_an_automations_change(
+    ha_peer: HAPeer, store: EmbeddedStore
+) -> None:
+    start = datetime.now(UTC)
+    ha_peer.call_service("input_boolean", "toggle", entity_id=SWITCH)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:  # the automation toggles FLAG; wait for its row
+        with sqlite3.connect(f"file:{ha_peer.database}?mode=ro", uri=True) as db:
+            found = db.execute(
+                "SELECT count(*) FROM states s JOIN states_meta m USING (metadata_id) "
+                "WHERE m.entity_id = ? AND s.last_updated_ts >= ? "
+                "AND s.context_parent_id_bin IS NOT NULL",
+                (FLAG, start.timestamp()),
+            ).fetchone()[0]
+        if found:
+            break
+        time.sleep(0.5)
+    import_recorder(ha_peer.database, store)
+    end = datetime.now(UTC) + timedelta(seconds=1)
+    switch = store.read([SWITCH], start, end).row(-1, named=True)
+    flag = store.read([FLAG], start, end).row(-1, named=True)
+    live_flag = next(s for s in ha_peer.states() if s["entity_id"] == FLAG)
+    assert flag["context_parent_id"] == switch["context_id"] == live_flag["context"]["parent_id"]
+    assert len(flag["context_parent_id"]) == 26  # a ULID, as HA shows context ids
+    assert flag["context_user_id"] is None
 
 
 def test_second_import_stores_nothing_new(
