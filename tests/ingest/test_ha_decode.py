@@ -45,6 +45,13 @@ def test_coalesced_events_keep_what_the_source_reads_and_drop_old_state() -> Non
     assert decode_frame(frame)[0]["event"]["data"]["old_state"] == old  # general path keeps it
 
 
+def test_the_new_states_user_and_parent_context_survive_the_fast_path() -> None:
+    new = dict(NEW, context={"id": "01D", "parent_id": "01C", "user_id": "c5755c72"})
+    frame = json.dumps(_event({"entity_id": "sensor.a", "old_state": NEW, "new_state": new}))
+    (message,) = decode_messages(frame)
+    assert message["event"]["data"]["new_state"]["context"] == new["context"]
+
+
 def test_results_and_errors_are_kept_whole() -> None:
     ok = {"id": 3, "type": "result", "success": True, "result": [NEW]}
     failed = {"id": 4, "type": "result", "success": False, "error": {"code": "x", "message": "y"}}
