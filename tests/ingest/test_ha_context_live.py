@@ -13,6 +13,7 @@ from tests.support.ha_peer import HAPeer
 
 SWITCH = "input_boolean.homeiq_switch"
 FLAG = "input_boolean.peer_flag"  # toggled by the automation in tests/support/ha_config
+AUTOMATION = "automation.peer_flag_follows_the_homeiq_switch"
 
 
 async def _new_rows(harness: Harness, entity: str, known: int, timeout: float = 20.0) -> Any:
@@ -34,16 +35,22 @@ async def test_live_changes_carry_the_person_and_the_automation_behind_them(
     async with running_source(ha_peer.url, ha_peer.token, tmp_path / "live") as harness:
         await harness.wait_connected()
         switches, flags = harness.rows([SWITCH]).height, harness.rows([FLAG]).height
+        runs = harness.rows([AUTOMATION]).height
         # A REST service call made with the owner's long-lived token.
         await asyncio.to_thread(ha_peer.call_service, "input_boolean", "toggle", entity_id=SWITCH)
         switch = (await _new_rows(harness, SWITCH, switches)).row(-1, named=True)
         flag = (await _new_rows(harness, FLAG, flags)).row(-1, named=True)
+        run = (await _new_rows(harness, AUTOMATION, runs)).row(-1, named=True)
     assert switch["context_user_id"] == owner["id"]
     assert len(owner["id"]) == 32
     assert switch["context_parent_id"] is None
     # The automation's action: its context's parent is the switch change that triggered it.
     assert flag["context_parent_id"] == switch["context_id"]
     assert flag["context_user_id"] is None
+    # The automation's own state (last_triggered) is written in the run's context, so its
+    # context_id names the run behind a change even when the trigger (time, sun) has none.
+    assert run["context_id"] == flag["context_id"]
+    assert run["context_parent_id"] == switch["context_id"]
     # The get_states snapshot of a fresh store carries the same context.
     async with running_source(ha_peer.url, ha_peer.token, tmp_path / "snapshot") as fresh:
         await fresh.wait_connected()
