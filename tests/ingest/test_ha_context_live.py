@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -59,3 +60,17 @@ async def test_live_changes_carry_the_person_and_the_automation_behind_them(
     assert snapshot.select("context_id", "context_parent_id").rows() == [
         (flag["context_id"], switch["context_id"])
     ]
+
+
+async def test_ha_history_api_carries_no_context_so_backfill_cannot_store_it(
+    ha_peer: HAPeer,
+) -> None:
+    start = datetime.now(UTC)
+    await asyncio.to_thread(ha_peer.call_service, "input_boolean", "toggle", entity_id=SWITCH)
+    await asyncio.sleep(1.5)  # the recorder commits every second
+    end = datetime.now(UTC) + timedelta(seconds=1)
+    rows = (await asyncio.to_thread(ha_peer.history, [SWITCH], start, end)).get(SWITCH, [])
+    live = next(s for s in await asyncio.to_thread(ha_peer.states) if s["entity_id"] == SWITCH)
+    assert rows and rows[-1]["last_updated"] == live["last_updated"]
+    assert live["context"]["user_id"]  # HA knows who did it ...
+    assert all("context" not in row for row in rows)  # ... but its history API does not say
