@@ -6,7 +6,18 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -79,6 +90,38 @@ class EntityRow(Base):
     device_id: Mapped[str | None] = mapped_column(String(128))
     first_seen: Mapped[datetime | None]
     last_seen: Mapped[datetime | None]
+    device_name: Mapped[str | None] = mapped_column(Text)
+    state_class: Mapped[str | None] = mapped_column(String(64))
+    disabled: Mapped[bool | None] = mapped_column(Boolean)
+    hidden: Mapped[bool | None] = mapped_column(Boolean)
+    source: Mapped[str | None] = mapped_column(String(16))
+
+
+class HomeFactsRow(Base):
+    """The home's facts (location, time zone, currency) as one source last reported them."""
+
+    __tablename__ = "home_facts"
+
+    source: Mapped[str] = mapped_column(String(16), primary_key=True)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    elevation: Mapped[float | None] = mapped_column(Float)
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    currency: Mapped[str | None] = mapped_column(String(8))
+    unit_system: Mapped[dict[str, Any]]
+    version: Mapped[str | None] = mapped_column(String(32))
+    location_name: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+
+class EnergyPrefsRow(Base):
+    """HA's energy dashboard preferences, raw (one row); prefs NULL: HA has none."""
+
+    __tablename__ = "energy_prefs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    prefs: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    fetched_at: Mapped[datetime]
 
 
 class WorkerStatusRow(Base):

@@ -41,6 +41,11 @@ class EntityInfo:
     device_id: str | None = None
     first_seen: datetime | None = None
     last_seen: datetime | None = None
+    device_name: str | None = None
+    state_class: str | None = None
+    disabled: bool | None = None
+    hidden: bool | None = None
+    source: str | None = None  # ha, recorder, mqtt or sim: who registered it last
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

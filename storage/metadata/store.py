@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.errors import StoreUnavailable
 from storage.metadata.audit import AuditTable
 from storage.metadata.automations import DeploymentTable, SuggestionTable
+from storage.metadata.home import HomeTable
 from storage.metadata.models import (
     EntityRow,
     QuarantineRecord,
@@ -38,6 +39,20 @@ _log = logging.getLogger(__name__)
 # A chatty device can reject thousands of payloads an hour; keep the newest ones only.
 QUARANTINE_KEEP = 10_000
 _PRUNE_EVERY = 200
+# Registry fields an upsert overwrites only with a value (a source that does not know one
+# must not erase what another source said).
+_KEEP_UNLESS_NONE = (
+    "friendly_name",
+    "device_class",
+    "unit",
+    "area",
+    "device_id",
+    "device_name",
+    "state_class",
+    "disabled",
+    "hidden",
+    "source",
+)
 
 
 def _now() -> datetime:
@@ -67,6 +82,8 @@ class MetadataStore:
         self._audit = AuditTable(self._sessions)
         self._suggestions = SuggestionTable(self._sessions)
         self._deployments = DeploymentTable(self._sessions)
+        # Home facts per source and HA's energy preferences (storage/metadata/home.py).
+        self.home = HomeTable(self._sessions)
 
     # --- entity registry -----------------------------------------------------------
     def upsert_entities(self, rows: Iterable[EntityInfo]) -> int:
@@ -85,6 +102,11 @@ class MetadataStore:
                 "device_id": row.device_id,
                 "first_seen": row.first_seen,
                 "last_seen": row.last_seen,
+                "device_name": row.device_name,
+                "state_class": row.state_class,
+                "disabled": row.disabled,
+                "hidden": row.hidden,
+                "source": row.source,
             }
             for row in rows
         ]
@@ -98,7 +120,7 @@ class MetadataStore:
                 keep: dict[str, Any] = {"domain": new.domain}
                 keep |= {
                     name: func.coalesce(getattr(new, name), table.c[name])
-                    for name in ("friendly_name", "device_class", "unit", "area", "device_id")
+                    for name in _KEEP_UNLESS_NONE
                 }
                 # SQLite's two-argument min/max return NULL when either side is NULL.
                 keep["first_seen"] = func.coalesce(
@@ -125,6 +147,11 @@ class MetadataStore:
                     device_id=row.device_id,
                     first_seen=row.first_seen,
                     last_seen=row.last_seen,
+                    device_name=row.device_name,
+                    state_class=row.state_class,
+                    disabled=row.disabled,
+                    hidden=row.hidden,
+                    source=row.source,
                 )
                 for row in found
             ]
