@@ -123,10 +123,33 @@ class Settings(BaseSettings):
         24.0, gt=0, description="An entity with no update for this many hours is listed as stale."
     )
     timezone: str = Field(
-        "UTC", description="IANA time zone for labels and day boundaries, e.g. `Europe/Amsterdam`."
+        "UTC",
+        description="IANA time zone for labels and day boundaries, e.g. `Europe/Amsterdam`; "
+        "unset: the one Home Assistant reports (or the simulated home, a recorder import), "
+        "else UTC.",
+    )
+    latitude: float | None = Field(
+        None,
+        ge=-90,
+        le=90,
+        description="Home latitude in degrees, for sunrise/sunset routines when HA does not "
+        "give one; unset or 0,0 means no sun routines.",
+    )
+    longitude: float | None = Field(
+        None,
+        ge=-180,
+        le=180,
+        description="Home longitude in degrees (east positive), with HOMEIQ_LATITUDE.",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level of every HomeIQ process."
+    )
+
+    currency: str | None = Field(
+        None,
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 currency of prices and costs (e.g. `EUR`); overrides the one "
+        "Home Assistant reports.",
     )
 
     @field_validator("mqtt_topics", mode="before")

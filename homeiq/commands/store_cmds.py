@@ -121,6 +121,8 @@ def _iso(moment: datetime | None) -> str | None:
 
 def status_payload(settings: Settings, store: TimeSeriesStore) -> dict[str, Any]:
     """Return what ``homeiq status --json`` prints."""
+    from homeiq.home import home_facts, home_json
+
     stats = store.stats()
     health = store.health()
     payload: dict[str, Any] = {
@@ -136,6 +138,7 @@ def status_payload(settings: Settings, store: TimeSeriesStore) -> dict[str, Any]
         },
         "data_dir": str(settings.data_dir),
         "bytes_on_disk": stats.bytes_on_disk,
+        "home": home_json(home_facts(settings, None)),
     }
     if settings.metadata_path.is_file():
         from storage.errors import StoreError
@@ -162,6 +165,7 @@ def status_payload(settings: Settings, store: TimeSeriesStore) -> dict[str, Any]
                     if worker
                     else None
                 )
+                payload["home"] = home_json(home_facts(settings, metadata.home))
             finally:
                 metadata.close()
     return payload

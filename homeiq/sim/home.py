@@ -141,6 +141,7 @@ def simulate_home(
     flush()
     if metadata is not None:
         _register(metadata, specs, seen)
+        _store_home_facts(metadata)
     if ground_truth_path is not None:
         truth = ground_truth(seed=seed, specs=specs, start=begin, end=finish, days=day_range)
         ground_truth_path.parent.mkdir(parents=True, exist_ok=True)
@@ -192,3 +193,20 @@ def _register(
 
 
 __all__ = ["SimResult", "simulate_home"]
+
+
+def _store_home_facts(metadata: MetadataStore) -> None:
+    # The simulated home's own facts (source "sim"): where its sun and prices come from.
+    from homeiq.sim.world import LATITUDE, LONGITUDE
+    from storage.metadata.home import HomeFacts
+
+    metadata.home.save(
+        HomeFacts(
+            source="sim",
+            time_zone="UTC",
+            latitude=LATITUDE,
+            longitude=LONGITUDE,
+            currency="EUR",  # the simulated price sensor is in EUR/kWh
+            location_name="Simulated home",
+        )
+    )
