@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ingest_worker.base import AuthenticationFailed, SourceState, SourceStatus
+from ingest_worker.ha.home_sync import HomeMetadata
 from ingest_worker.health import HealthServer
 from ingest_worker.maintenance import StoreMaintenance
 from ingest_worker.mqtt import MqttSource, QuarantineSink, parse_broker_url
@@ -42,7 +43,7 @@ class _StopRequested(Exception):
     pass
 
 
-class MetadataSink(QuarantineSink, Protocol):
+class MetadataSink(QuarantineSink, HomeMetadata, Protocol):
     """The part of storage.metadata.MetadataStore the worker uses."""
 
     def set_worker_status(self, component: str, payload: Mapping[str, Any]) -> None:
@@ -154,6 +155,7 @@ class Worker:
                 sink=spool,
                 status=statuses["mqtt"],
                 quarantine=self._metadata,
+                registry=self._metadata,
                 max_payload_bytes=cfg.mqtt_max_payload_bytes,
                 on_quarantine=board.count_quarantine,
             )
@@ -300,5 +302,6 @@ class Worker:
             last_seen=last_seen,
             resume=ResumeFile(cfg.spool_path.with_name(cfg.spool_path.name + ".ha-resume")),
             first_backfill=cfg.first_backfill,
+            metadata=self._metadata,
         )
         return source

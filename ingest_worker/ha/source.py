@@ -4,7 +4,8 @@ Every (re)connect runs the same steps, in an order that leaves no hole:
 1. note where the spool stands (``last_seen``), before anything new is written;
 2. load the entity, device and area registries (areas for the events);
 3. subscribe to ``state_changed`` (and registry updates), so nothing after now is missed;
-4. write the ``get_states`` snapshot;
+4. write the ``get_states`` snapshot, and store the home facts (``get_config``), the energy
+   preferences and the entity registry in metadata (home_sync.py);
 5. backfill ``(last_seen - overlap, now]`` from the history API (on first start
    ``now - first_backfill``; or from where an interrupted backfill began, kept on disk by
    resume.py) for the snapshot's entities and every entity seen before, so one removed
@@ -23,8 +24,9 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
+from ha_client.commands import energy_prefs, get_config
 from ha_client.connection import HaConnection
-from ha_client.errors import HAAuthFailed, HAError
+from ha_client.errors import HAAuthFailed, HACommandFailed, HAError
 from ha_client.history import fetch_history
 from ha_client.urls import http_url_of, ws_url_of
 from ingest_worker.backoff import Backoff
@@ -36,6 +38,7 @@ from ingest_worker.base import (
     SourceUnavailable,
 )
 from ingest_worker.ha.convert import MalformedState, removal_state, state_to_event
+from ingest_worker.ha.home_sync import HomeMetadata, Registries, entity_rows, facts_of
 from ingest_worker.ha.registries import AreaIndex
 from ingest_worker.ha.resume import ResumeFile, ResumeState
 from storage.events import Event
@@ -68,6 +71,7 @@ class HomeAssistantSource:
         ping_timeout: float = 10.0,
         backoff_base: float = 1.0,
         backoff_cap: float = 60.0,
+        metadata: HomeMetadata | None = None,
     ) -> None:
         self._ws_url = ws_url_of(url)
         self._http_url = http_url_of(url)
@@ -80,6 +84,8 @@ class HomeAssistantSource:
         self._ping_timeout = ping_timeout
         self._backoff = Backoff(base=backoff_base, cap=backoff_cap)
         self._areas = AreaIndex()
+        self._registries = Registries()
+        self._metadata = metadata
         self._refresh: asyncio.Task[None] | None = None
         self._resume = resume
         self._owed = ResumeState()  # mirrors the resume file
@@ -149,6 +155,7 @@ class HomeAssistantSource:
             snapshot = self._convert(states if isinstance(states, list) else [])
             await self._note_entities(snapshot)
             await self._put(snapshot)
+            await self._record_home(conn, _dicts(states))
             await self._backfill(self._seen | self._owed.entities, start, datetime.now(UTC))
             # Done: nothing is owed from before, and only entities HA had are asked for again.
             await self._save(lambda _: ResumeState(None, frozenset(self._seen)))
@@ -210,7 +217,8 @@ class HomeAssistantSource:
         entities = await conn.command({"type": "config/entity_registry/list"})
         devices = await conn.command({"type": "config/device_registry/list"})
         areas = await conn.command({"type": "config/area_registry/list"})
-        self._areas = AreaIndex.from_registries(_dicts(entities), _dicts(devices), _dicts(areas))
+        self._registries = Registries(_dicts(entities), _dicts(devices), _dicts(areas))
+        self._areas = self._registries.area_index()
 
     async def _refresh_registries(self, conn: HaConnection) -> None:
         await asyncio.sleep(1.0)  # registry updates come in bursts; load once per burst
@@ -218,6 +226,40 @@ class HomeAssistantSource:
             await self._load_registries(conn)
         except HAError as err:
             _log.debug("registry refresh failed: %s", err)
+            return
+        await self._save_entities([])
+
+    async def _record_home(self, conn: HaConnection, states: list[Mapping[str, Any]]) -> None:
+        """Store HA's home facts, energy preferences and entity registry in metadata."""
+        if self._metadata is None:
+            return
+        now = datetime.now(UTC)
+        try:
+            facts = facts_of(await get_config(conn), now)
+        except HACommandFailed as err:
+            _log.warning("Home Assistant refused get_config (%s); home facts not updated", err)
+            facts = None
+        # None when the energy integration is not loaded or has no preferences.
+        prefs = await energy_prefs(conn)
+        metadata = self._metadata
+        try:
+            if facts is not None:
+                await asyncio.to_thread(metadata.home.save, facts)
+            await asyncio.to_thread(metadata.home.save_energy_prefs, prefs)
+        except Exception as err:  # metadata is advisory here; ingest goes on
+            _log.warning("cannot store Home Assistant's home facts in metadata: %s", err)
+        await self._save_entities(states, now)
+
+    async def _save_entities(
+        self, states: list[Mapping[str, Any]], seen_at: datetime | None = None
+    ) -> None:
+        if self._metadata is None:
+            return
+        rows = entity_rows(states, self._registries, seen_at or datetime.now(UTC))
+        try:
+            await asyncio.to_thread(self._metadata.upsert_entities, rows)
+        except Exception as err:  # advisory: a locked metadata file must not stop ingest
+            _log.warning("cannot store %d registry entities in metadata: %s", len(rows), err)
 
     async def _backfill(self, entity_ids: Iterable[str], start: datetime, end: datetime) -> None:
         history = fetch_history(self._http_url, self._token, list(entity_ids), start, end)

@@ -13,8 +13,8 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 import aiomqtt
@@ -24,8 +24,11 @@ from ingest_worker.base import ReceiptSink, SourceState, SourceStatus
 from ingest_worker.mqtt.client import AckedMessage, BrokerAddress, ManualAckClient
 from ingest_worker.mqtt.payloads import Decoded, decode_message
 from storage.events import Event, from_us, to_us
+from storage.metadata.records import EntityInfo
 
 _log = logging.getLogger(__name__)
+# How often a known entity's last_seen is refreshed in the registry (not on every message).
+_REGISTER_EVERY = timedelta(hours=1)
 
 
 class QuarantineSink(Protocol):
@@ -41,6 +44,14 @@ class QuarantineSink(Protocol):
         received_at: datetime | None = None,
     ) -> None:
         """Record one rejected payload with its reason."""
+        ...
+
+
+class EntityRegistry(Protocol):
+    """Where entity registry rows go (storage.metadata.MetadataStore implements it)."""
+
+    def upsert_entities(self, rows: Iterable[EntityInfo]) -> int:
+        """Insert or update entity registry rows."""
         ...
 
 
@@ -66,6 +77,7 @@ class MqttSource:
         sink: ReceiptSink,
         status: SourceStatus,
         quarantine: QuarantineSink | None,
+        registry: EntityRegistry | None = None,
         max_payload_bytes: int,
         on_quarantine: Callable[[str], None] | None = None,
         max_backoff: float = 30.0,
@@ -80,6 +92,8 @@ class MqttSource:
         self._sink = sink
         self.status = status
         self._quarantine = quarantine
+        self._registry = registry
+        self._registered: dict[str, datetime] = {}  # entity id -> last seen, as registered
         self._max_payload = max_payload_bytes
         self._on_quarantine = on_quarantine
         self._backoff = Backoff(base=min(1.0, max_backoff), cap=max_backoff)
@@ -178,6 +192,37 @@ class MqttSource:
         if events:
             self.status.events_total += len(events)
             self.status.last_event_at = max(e.time for e in events)
+            await self._register(events)
+
+    async def _register(self, events: list[Event]) -> None:
+        """Put topic-derived entities in the registry: new ones at once, others hourly."""
+        if self._registry is None:
+            return
+        rows: dict[str, EntityInfo] = {}
+        for event in events:
+            known = self._registered.get(event.entity_id)
+            if known is not None and event.time - known < _REGISTER_EVERY:
+                continue
+            first = rows.get(event.entity_id)
+            rows[event.entity_id] = EntityInfo(
+                entity_id=event.entity_id,
+                domain=event.entity_id.split(".", 1)[0],
+                unit=event.unit,
+                device_class=event.device_class,
+                first_seen=first.first_seen if first is not None else event.time,
+                last_seen=event.time,
+                source="mqtt",
+            )
+        if not rows:
+            return
+        try:
+            await asyncio.to_thread(self._registry.upsert_entities, list(rows.values()))
+        except Exception as err:  # the registry is advisory; messages go on
+            _log.warning("cannot register %d MQTT entities in metadata: %s", len(rows), err)
+            return
+        for entity_id, row in rows.items():
+            assert row.last_seen is not None
+            self._registered[entity_id] = row.last_seen
 
     async def _seed_clock(self) -> None:
         # After a restart with the wall clock stepped back, a new message must not reuse the

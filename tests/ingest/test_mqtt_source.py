@@ -126,3 +126,34 @@ async def test_broker_keeps_messages_while_source_is_down(broker: Broker, tmp_pa
     states = [state for _, state in await _spooled_states(spool)]
     assert states == [str(i) for i in range(50)]
     await spool.close()
+
+
+async def test_topic_entities_are_registered_in_metadata(broker: Broker, tmp_path: Path) -> None:
+    from storage.metadata import MetadataStore
+
+    spool = await Spool(tmp_path / "spool.sqlite", max_bytes=10**8).open()
+    meta = MetadataStore(tmp_path / "homeiq.sqlite")
+    source = MqttSource(
+        broker=parse_broker_url(broker.url),
+        topics=["test/#"],
+        client_id="homeiq-registry",
+        sink=spool,
+        status=SourceStatus(name="mqtt"),
+        quarantine=None,
+        registry=meta,
+        max_payload_bytes=1024,
+    )
+    task = asyncio.create_task(source.run())
+    try:
+        await _until(lambda: source.status.state == SourceState.CONNECTED)
+        await _publish(broker, [("test/kitchen", b'{"temperature": 20.5}'), ("test/b", b"7")])
+        await _until(lambda: len(meta.list_entities()) == 2)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await spool.close()
+    rows = {row.entity_id: row for row in meta.list_entities()}
+    meta.close()
+    assert set(rows) == {"mqtt.test_kitchen.temperature", "mqtt.test_b"}
+    assert all(row.source == "mqtt" and row.domain == "mqtt" for row in rows.values())
+    assert all(row.first_seen is not None and row.last_seen is not None for row in rows.values())

@@ -32,6 +32,32 @@ from tests.support.ha_venv import ensure_venv
 TEMPLATE = Path(__file__).with_name("ha_config") / "configuration.yaml"
 PR_SET_PDEATHSIG = 1
 OWNER = {"name": "HomeIQ Test", "username": "homeiq", "password": "homeiq-test-password-1"}
+# Energy dashboard preferences over the demo integration's sensors (HAPeer.save_energy_prefs).
+DEMO_ENERGY_PREFS: dict[str, Any] = {
+    "energy_sources": [
+        {
+            "type": "grid",
+            "flow_from": [
+                {
+                    "stat_energy_from": "sensor.total_energy_kwh",
+                    "stat_cost": None,
+                    "entity_energy_price": None,
+                    "number_energy_price": 0.3,
+                }
+            ],
+            "flow_to": [],
+            "cost_adjustment_day": 0.0,
+        },
+        {
+            "type": "gas",
+            "stat_energy_from": "sensor.total_gas_m3",
+            "stat_cost": None,
+            "entity_energy_price": None,
+            "number_energy_price": 1.2,
+        },
+    ],
+    "device_consumption": [{"stat_consumption": "sensor.total_energy_mwh"}],
+}
 
 
 def _die_with_parent() -> None:
@@ -303,6 +329,11 @@ class HAPeer:
             if not reply.get("success"):
                 raise RuntimeError(f"HA refused {kind}: {reply.get('error')}")
             return reply.get("result")
+
+    def save_energy_prefs(self, prefs: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Save energy dashboard preferences (default DEMO_ENERGY_PREFS); return HA's answer."""
+        saved: dict[str, Any] = self.ws_command("energy/save_prefs", **(prefs or DEMO_ENERGY_PREFS))
+        return saved
 
     def states(self) -> list[dict[str, Any]]:
         """Return every entity's current state as the REST API reports it."""
