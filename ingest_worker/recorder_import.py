@@ -13,6 +13,9 @@ Areas come from the registries in ``.storage/`` beside the database when they ar
 Who caused a change: ``context_user_id_bin`` (a UUID) becomes the 32 hex digits HA shows as
 the user id, ``context_parent_id_bin`` (a ULID) the 26-character text HA shows as a context
 id, exactly as live events carry them.
+With a metadata store, the import also registers every entity (friendly name and unit from
+its newest attributes, source ``recorder``) and stores the home facts of ``.storage/
+core.config`` (location, time zone, currency; source ``recorder``) when that file exists.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +33,8 @@ import orjson
 import polars as pl
 
 from storage.events import EVENT_SCHEMA, Source, attributes_json, parse_value
+from storage.metadata.home import HomeFacts
+from storage.metadata.records import EntityInfo
 from storage.protocol import WriteResult
 
 _log = logging.getLogger(__name__)
@@ -66,6 +71,27 @@ class FrameWriter(Protocol):
 
     def write(self, events: pl.DataFrame) -> WriteResult:
         """Store ``events``; rows whose key is stored already are skipped."""
+        ...
+
+
+class HomeFactsWriter(Protocol):
+    """Where the recorder's home facts go (storage.metadata.home.HomeTable)."""
+
+    def save(self, facts: HomeFacts) -> None:
+        """Replace the facts of ``facts.source``."""
+        ...
+
+
+class RegistryWriter(Protocol):
+    """The part of storage.metadata.MetadataStore an import writes to."""
+
+    @property
+    def home(self) -> HomeFactsWriter:
+        """Return the home facts table."""
+        ...
+
+    def upsert_entities(self, rows: Iterable[EntityInfo]) -> int:
+        """Insert or update entity registry rows."""
         ...
 
 
@@ -198,7 +224,10 @@ def _attributes(text: str | None) -> dict[str, Any]:
 
 
 def _frame(
-    rows: list[tuple[Any, ...]], areas: Mapping[str, str], source: Source
+    rows: list[tuple[Any, ...]],
+    areas: Mapping[str, str],
+    source: Source,
+    seen: dict[str, EntityInfo] | None = None,
 ) -> tuple[pl.DataFrame, int]:
     out: list[dict[str, Any]] = []
     skipped = 0
@@ -212,10 +241,13 @@ def _frame(
             attributes = {}
         unit = attributes.pop("unit_of_measurement", None)
         device_class = attributes.pop("device_class", None)
+        # Same conversion HA uses (dt_util.utc_from_timestamp), so keys match.
+        time = datetime.fromtimestamp(updated_ts, UTC)
+        if seen is not None:
+            _note(seen, entity_id, time, attributes, unit, device_class, areas.get(entity_id))
         out.append(
             {
-                # Same conversion HA uses (dt_util.utc_from_timestamp), so keys match.
-                "time": datetime.fromtimestamp(updated_ts, UTC),
+                "time": time,
                 "entity_id": entity_id,
                 "domain": entity_id.split(".", 1)[0],
                 "state": state,
@@ -234,12 +266,81 @@ def _frame(
     return pl.DataFrame(out, schema=EVENT_SCHEMA, orient="row"), skipped
 
 
+def _note(
+    seen: dict[str, EntityInfo],
+    entity_id: str,
+    time: datetime,
+    attributes: Mapping[str, Any],
+    unit: Any,
+    device_class: Any,
+    area: str | None,
+) -> None:
+    """Widen the registry row of ``entity_id`` with one recorded state (rows come in order)."""
+    before = seen.get(entity_id)
+    name = _str_or_none(attributes.get("friendly_name"))
+    if name is None and before is not None:
+        name = before.friendly_name
+    if not isinstance(unit, str):
+        unit = before.unit if before is not None else None
+    seen[entity_id] = EntityInfo(
+        entity_id=entity_id,
+        domain=entity_id.split(".", 1)[0],
+        friendly_name=name,
+        unit=unit,
+        device_class=device_class if isinstance(device_class, str) else None,
+        state_class=_str_or_none(attributes.get("state_class")),
+        area=area,
+        first_seen=before.first_seen if before is not None else time,
+        last_seen=time,
+        source="recorder",
+    )
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def home_facts_beside(database: Path) -> HomeFacts | None:
+    """Return the home facts of ``.storage/core.config`` beside ``database``, if it exists."""
+    folder = database.parent
+    try:
+        data = json.loads((folder / ".storage" / "core.config").read_text()).get("data")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    try:
+        version: str | None = (folder / ".HA_VERSION").read_text().strip() or None
+    except OSError:
+        version = None
+    units = data.get("unit_system_v2") or data.get("unit_system")
+
+    def number(key: str) -> float | None:
+        value = data.get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None
+        return float(value)
+
+    return HomeFacts(
+        source="recorder",
+        time_zone=_str_or_none(data.get("time_zone")),
+        latitude=number("latitude"),
+        longitude=number("longitude"),
+        elevation=number("elevation"),
+        currency=_str_or_none(data.get("currency")),
+        unit_system={"name": units} if isinstance(units, str) else {},
+        version=version,
+        location_name=_str_or_none(data.get("location_name")),
+    )
+
+
 def import_recorder(
     path: Path,
     store: FrameWriter,
     *,
     progress: Progress | None = None,
     source: Source = "ha",
+    metadata: RegistryWriter | None = None,
 ) -> ImportResult:
     """Import every state in the recorder database at ``path``; return what was stored."""
     if not path.is_file():
@@ -252,12 +353,13 @@ def import_recorder(
         areas = area_lookup(path)
         done = written = skipped = 0
         entities: set[str] = set()
+        seen: dict[str, EntityInfo] | None = {} if metadata is not None else None
         first: datetime | None = None
         last: datetime | None = None
         if progress is not None:
             progress(0, total)
         for rows in _batches(db):
-            frame, bad = _frame(rows, areas, source)
+            frame, bad = _frame(rows, areas, source, seen)
             skipped += bad
             if frame.height:
                 written += store.write(frame).written
@@ -280,5 +382,10 @@ def import_recorder(
         first=first,
         last=last,
     )
+    if metadata is not None and seen is not None:
+        metadata.upsert_entities(seen.values())
+        facts = home_facts_beside(path)
+        if facts is not None:
+            metadata.home.save(facts)
     _log.info("recorder import of %s: %s", path, result)
     return result

@@ -95,6 +95,7 @@ def import_recorder(
         raise typer.Exit(2)
     settings = load_cli_settings()
     store = open_cli_store(settings)
+    metadata = open_optional_metadata(settings)  # entities and home facts; advisory
     columns = (
         "[progress.description]{task.description}",
         BarColumn(),
@@ -108,12 +109,14 @@ def import_recorder(
             def report(done: int, total: int | None) -> None:
                 progress.update(task, completed=done, total=total)
 
-            result = run_import(path, store, progress=report)
+            result = run_import(path, store, progress=report, metadata=metadata)
     except ValueError as err:
         typer.echo(f"import-recorder: {err}", err=True)
         raise typer.Exit(1) from None
     finally:
         store.close()
+        if metadata is not None:
+            metadata.close()
     typer.echo(
         f"import-recorder: read {result.rows} states (recorder schema {result.schema_version}), "
         f"stored {result.written} new, {result.skipped} skipped"

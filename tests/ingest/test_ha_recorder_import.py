@@ -214,3 +214,47 @@ def test_cli_import_recorder_explains_an_unsupported_database(tmp_path: Path) ->
     done = _homeiq_import(other, tmp_path)
     assert done.returncode == 1
     assert "not a Home Assistant recorder database" in done.stderr
+
+
+def _core_config(peer: HAPeer, timeout: float = 30.0) -> dict:  # type: ignore[type-arg]
+    """Return HA's .storage/core.config once it holds the time zone the test set."""
+    import json
+
+    path = peer.config_dir / ".storage" / "core.config"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.is_file():
+            data = json.loads(path.read_text())["data"]
+            if data.get("time_zone") == "Europe/Amsterdam":
+                return data  # type: ignore[no-any-return]
+        time.sleep(0.5)
+    raise AssertionError(f"HA did not write {path} in {timeout} s")
+
+
+def test_import_registers_entities_and_the_homes_facts(
+    ha_peer: HAPeer, recorded: tuple[datetime, datetime], store: EmbeddedStore, tmp_path: Path
+) -> None:
+    from storage.metadata import MetadataStore
+
+    ha_peer.ws_command("config/core/update", time_zone="Europe/Amsterdam")
+    try:
+        core = _core_config(ha_peer)
+        meta = MetadataStore(tmp_path / "homeiq.sqlite")
+        try:
+            import_recorder(ha_peer.database, store, metadata=meta)
+            registry = {row.entity_id: row for row in meta.list_entities()}
+            facts = meta.home.all()["recorder"]
+        finally:
+            meta.close()
+    finally:
+        ha_peer.ws_command("config/core/update", time_zone="UTC")
+    level = registry[LEVEL]
+    assert (level.friendly_name, level.unit, level.source) == ("HomeIQ level", "W", "recorder")
+    assert level.first_seen is not None and level.last_seen is not None
+    assert level.first_seen <= level.last_seen
+    assert (facts.time_zone, facts.latitude, facts.longitude) == (
+        "Europe/Amsterdam",
+        core["latitude"],
+        core["longitude"],
+    )
+    assert facts.version == "2025.4.4"
