@@ -138,8 +138,8 @@ def status_payload(settings: Settings, store: TimeSeriesStore) -> dict[str, Any]
         },
         "data_dir": str(settings.data_dir),
         "bytes_on_disk": stats.bytes_on_disk,
-        "home": home_json(home_facts(settings, None)),
     }
+    home = home_facts(settings, None)
     if settings.metadata_path.is_file():
         from storage.errors import StoreError
         from storage.metadata import MetadataStore
@@ -165,9 +165,10 @@ def status_payload(settings: Settings, store: TimeSeriesStore) -> dict[str, Any]
                     if worker
                     else None
                 )
-                payload["home"] = home_json(home_facts(settings, metadata.home))
+                home = home_facts(settings, metadata.home)
             finally:
                 metadata.close()
+    payload["home"] = home_json(home)  # last: the keys before it keep their order (issue 11)
     return payload
 
 

@@ -50,7 +50,8 @@ def test_status_json_shape_is_pinned(homeiq: Homeiq) -> None:
     result = homeiq("status", "--json")
     assert result.exit_code == 0, result.output
     payload = orjson.loads(result.stdout)
-    assert list(payload) == ["store", "data_dir", "bytes_on_disk", "metadata", "worker"]
+    assert list(payload) == ["store", "data_dir", "bytes_on_disk", "metadata", "worker", "home"]
+    assert list(payload["home"]) == ["time_zone", "latitude", "longitude", "currency", "source"]
     assert list(payload["store"]) == [
         "backend",
         "events",
