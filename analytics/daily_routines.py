@@ -1,0 +1,330 @@
+"""Clock and sun routines: a person enters a state at about one local time, or sun time, daily.
+
+Each (entity, state) is searched on three axes: the local minute of the day (clock), and the
+minutes after sunrise and after sunset (sun). On each axis the window of +/- WINDOW_MINUTES
+that the most days hit is found; the weekday set is chosen by a binomial test against the
+chance that the entity's own onsets, spread at random over the day, hit the window. When a
+sun and a clock candidate explain the same onsets, the sun wins only if its spread is
+significantly smaller (Pitman-Morgan test for paired variances) and the sun time moved enough
+over the history for the two to differ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Final, Literal
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from analytics.chance import (
+    MINUTES_PER_DAY,
+    binomial_tail,
+    circular_mean,
+    circular_offset,
+    circular_spread,
+    paired_variance_p,
+    window_chance,
+)
+
+RoutineKind = Literal["time", "sun"]
+Axis = Literal["clock", "sunrise", "sunset"]
+
+# A habit varies by a quarter of an hour or so; 30 min either side still catches it, and an
+# onset further away than that is not "the same thing at the same time".
+WINDOW_MINUTES: Final[int] = 30
+# A person does not switch one entity into one state more often than this on a typical day;
+# above it the entity is machine-driven (a sensor-like switch), and it is skipped outright.
+MAX_DAILY_ONSETS: Final[float] = 48.0
+# A routine must have been kept on at least this many days and on this share of its days.
+MIN_DAYS_SEEN: Final[int] = 2
+MIN_SHARE: Final[float] = 0.5
+# Screening level of the binomial test (after the weekday-set penalty). Replay on held-out
+# days is the confirmation, so the screen may be lenient; it only keeps noise out of replay.
+SCREEN_ALPHA: Final[float] = 0.01
+# Sun routines need the sun time to have moved this much over the observed days; with less,
+# clock and sun explain the onsets equally well and the simpler clock routine is kept.
+MIN_SUN_SWING_MINUTES: Final[float] = 20.0
+# One-sided Pitman-Morgan level for "the sun offset's spread is smaller than the clock's".
+SUN_ALPHA: Final[float] = 0.01
+MAX_ROUTINES_PER_STATE: Final[int] = 3
+
+EVERY_DAY: Final[tuple[int, ...]] = (0, 1, 2, 3, 4, 5, 6)
+WEEKDAYS: Final[tuple[int, ...]] = (0, 1, 2, 3, 4)
+WEEKENDS: Final[tuple[int, ...]] = (5, 6)
+
+DAYS_SCHEMA: Final[dict[str, pl.DataType]] = {
+    "local_date": pl.Date(),
+    "weekday": pl.Int8(),
+    "sunrise": pl.Float64(),
+    "sunset": pl.Float64(),
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DailyRoutine:
+    """A state entered near one clock or sun time on a set of weekdays."""
+
+    kind: RoutineKind
+    entity_id: str
+    state: str
+    weekdays: tuple[int, ...]  # 0 = Monday
+    minute: float  # clock: local minute of the day; sun: mean local minute (for display)
+    event: Literal["sunrise", "sunset"] | None  # sun routines only
+    offset_minutes: float | None  # sun routines only: minutes after (negative: before) event
+    spread_minutes: float  # sd of the kept onsets around the routine (on its own axis)
+    clock_spread_minutes: float  # sd of the same onsets around their clock time
+    days_seen: int
+    days_observed: int
+    chance_share: float  # share of days expected to hit the window by luck
+    p_value: float  # binomial tail, weekday-set penalty applied
+    sun_p_value: float | None  # Pitman-Morgan p when sun and clock competed
+    marks: tuple[tuple[date, float], ...]  # (local day, local minute) of each kept onset
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    axis: Axis
+    centre: float
+    weekdays: tuple[int, ...]
+    p_value: float
+    chance: float
+    hits: int
+    trials: int
+    chosen: npt.NDArray[np.int64]  # onset index per day, -1 where the day has none
+
+
+def _weekday_sets(
+    shares: npt.NDArray[np.float64], present: npt.NDArray[np.bool_]
+) -> list[tuple[tuple[int, ...], float]]:
+    # Each family of sets pays for the number of sets it could have chosen (Bonferroni).
+    sets: list[tuple[tuple[int, ...], float]] = [(EVERY_DAY, 3.0), (WEEKDAYS, 3.0), (WEEKENDS, 3.0)]
+    sets += [((d,), 7.0) for d in range(7)]
+    free = tuple(d for d in range(7) if present[d] and shares[d] >= MIN_SHARE)
+    if free and all(free != s for s, _ in sets):
+        sets.append((free, 127.0))
+    return sets
+
+
+def _anchored(
+    values: npt.NDArray[np.float64],
+    centre: float,
+    day_of: npt.NDArray[np.int64],
+    days: npt.NDArray[np.int64],
+    axis: Axis,
+) -> npt.NDArray[np.int64]:
+    # The day an onset keeps the routine for: 00:03 keeps the 23:58 routine of the day before.
+    # Returns an index into ``days`` (date ordinals), -1 when that day was not observed.
+    if axis != "clock":
+        return day_of
+    raw = np.nan_to_num(values) - centre
+    shift = np.rint((raw - circular_offset(np.nan_to_num(values), centre)) / MINUTES_PER_DAY)
+    target = days[day_of] + shift.astype(np.int64)
+    index = np.clip(np.searchsorted(days, target), 0, days.size - 1)
+    return np.where(days[index] == target, index, -1).astype(np.int64)
+
+
+def _best_window(
+    values: npt.NDArray[np.float64],
+    day_of: npt.NDArray[np.int64],
+    live: npt.NDArray[np.bool_],
+    weekday: npt.NDArray[np.int64],
+    daily: npt.NDArray[np.float64],
+    days: npt.NDArray[np.int64],
+    axis: Axis,
+) -> _Candidate | None:
+    n_days = weekday.size
+    offsets = np.arange(-WINDOW_MINUTES, WINDOW_MINUTES + 1)
+    ok = live & np.isfinite(values)
+    if not ok.any():
+        return None
+    base = np.floor(values[ok]).astype(np.int64)
+    cover = np.zeros((n_days, int(MINUTES_PER_DAY)), dtype=bool)
+    cols = (base[:, None] + offsets[None, :]) % int(MINUTES_PER_DAY)
+    cover[np.repeat(day_of[ok], offsets.size), cols.ravel()] = True
+    counts = cover.sum(axis=0)
+    left = int(np.argmax(counts))
+    right = left
+    while right + 1 < counts.size and counts[right + 1] == counts[left]:
+        right += 1
+    centre = float((left + right) // 2)
+    near = ok & (np.abs(circular_offset(np.nan_to_num(values), centre)) <= WINDOW_MINUTES)
+    anchored = _anchored(values, centre, day_of, days, axis)
+    near &= anchored >= 0
+    hit_day = np.zeros(n_days, dtype=bool)
+    hit_day[anchored[near]] = True
+    present = np.array([(weekday == d).any() for d in range(7)])
+    shares = np.array([hit_day[weekday == d].mean() if present[d] else 0.0 for d in range(7)])
+    chance_day = window_chance(daily, 2 * WINDOW_MINUTES + 1)
+    best: _Candidate | None = None
+    for days, penalty in _weekday_sets(shares, present):
+        in_set = np.isin(weekday, days)
+        trials = int(in_set.sum())
+        hits = int((hit_day & in_set).sum())
+        if trials == 0 or hits < MIN_DAYS_SEEN or hits / trials < MIN_SHARE:
+            continue
+        chance = float(chance_day[in_set].mean())
+        p = min(1.0, binomial_tail(hits, trials, chance) * penalty)
+        if best is None or p < best.p_value:
+            best = _Candidate(axis, centre, days, p, chance, hits, trials, np.empty(0, np.int64))
+    if best is None or best.p_value > SCREEN_ALPHA:
+        return None
+    # Per day keep the one onset closest to the centre (chatty entities count once a day).
+    near &= np.isin(weekday[np.maximum(anchored, 0)], best.weekdays)
+    index = np.flatnonzero(near)
+    gaps = np.abs(circular_offset(values[index], centre))
+    order = np.lexsort((gaps, anchored[index]))
+    days_sorted = anchored[index][order]
+    _, first = np.unique(days_sorted, return_index=True)
+    chosen = np.full(n_days, -1, dtype=np.int64)
+    chosen[days_sorted[first]] = index[order][first]
+    return _Candidate(
+        axis, centre, best.weekdays, best.p_value, best.chance, best.hits, best.trials, chosen
+    )
+
+
+def _axis_values(
+    minute: npt.NDArray[np.float64], day_of: npt.NDArray[np.int64], days: pl.DataFrame, axis: Axis
+) -> npt.NDArray[np.float64]:
+    if axis == "clock":
+        return minute
+    sun = days.get_column(axis).fill_null(np.nan).to_numpy().astype(np.float64)
+    return np.asarray((minute - sun[day_of]) % MINUTES_PER_DAY, dtype=np.float64)
+
+
+def _sun_swing(days: pl.DataFrame, axis: Axis) -> float:
+    values = days.get_column(axis).drop_nulls()
+    if values.len() < 2:
+        return 0.0
+    return float(values.max() - values.min())  # type: ignore[operator]
+
+
+def _routine(
+    cand: _Candidate,
+    entity_id: str,
+    state: str,
+    minute: npt.NDArray[np.float64],
+    values: npt.NDArray[np.float64],
+    dates: list[date],
+    sun_p: float | None,
+) -> DailyRoutine:
+    kept = cand.chosen[cand.chosen >= 0]
+    clock = minute[kept]
+    axis_values = values[kept]
+    offsets = circular_offset(axis_values, 0.0)  # sun offsets live in -720..720
+    is_sun = cand.axis != "clock"
+    return DailyRoutine(
+        kind="sun" if is_sun else "time",
+        entity_id=entity_id,
+        state=state,
+        weekdays=cand.weekdays,
+        minute=circular_mean(clock),
+        event=cand.axis if cand.axis != "clock" else None,  # type: ignore[arg-type]
+        offset_minutes=float(offsets.mean()) if is_sun else None,
+        spread_minutes=float(offsets.std(ddof=1))
+        if is_sun and kept.size > 1
+        else circular_spread(clock),
+        clock_spread_minutes=circular_spread(clock),
+        days_seen=cand.hits,
+        days_observed=cand.trials,
+        chance_share=cand.chance,
+        p_value=cand.p_value,
+        sun_p_value=sun_p,
+        marks=tuple((dates[int(d)], float(minute[i])) for d, i in enumerate(cand.chosen) if i >= 0),
+    )
+
+
+def _sun_beats_clock(
+    sun: _Candidate, minute: npt.NDArray[np.float64], values: npt.NDArray[np.float64]
+) -> float:
+    kept = sun.chosen[sun.chosen >= 0]
+    clock = circular_offset(minute[kept], circular_mean(minute[kept]))
+    offset = circular_offset(values[kept], circular_mean(values[kept]))
+    return paired_variance_p(clock, offset)
+
+
+def _search(
+    values: npt.NDArray[np.float64],
+    day_of: npt.NDArray[np.int64],
+    weekday: npt.NDArray[np.int64],
+    daily: npt.NDArray[np.float64],
+    days: npt.NDArray[np.int64],
+    axis: Axis,
+) -> list[_Candidate]:
+    live = np.ones(values.size, dtype=bool)
+    found: list[_Candidate] = []
+    while len(found) < MAX_ROUTINES_PER_STATE and live.any():
+        cand = _best_window(values, day_of, live, weekday, daily, days, axis)
+        if cand is None:
+            break
+        found.append(cand)
+        near = np.abs(circular_offset(np.nan_to_num(values), cand.centre)) <= WINDOW_MINUTES
+        live &= ~(near & np.isin(weekday[day_of], cand.weekdays))
+    return found
+
+
+def _overlap(a: _Candidate, b: _Candidate) -> bool:
+    both = ((a.chosen >= 0) & (a.chosen == b.chosen)).sum()
+    return bool(both * 2 >= min((a.chosen >= 0).sum(), (b.chosen >= 0).sum()))
+
+
+def routines_of(
+    entity_id: str, state: str, onsets: pl.DataFrame, days: pl.DataFrame
+) -> list[DailyRoutine]:
+    """Return the clock/sun routines of one entity entering ``state``.
+
+    ``onsets`` are that entity's manual onsets into ``state`` (``local_date``, ``minute``);
+    ``days`` (DAYS_SCHEMA) are the observed days the household was active, in order.
+    """
+    dates: list[date] = days.get_column("local_date").to_list()
+    if not dates or onsets.height == 0:
+        return []
+    index = {day: i for i, day in enumerate(dates)}
+    frame = onsets.select("local_date", "minute").filter(pl.col("local_date").is_in(dates))
+    # One onset per minute: bursts of reports within a minute are one action.
+    frame = frame.unique(subset=["local_date", pl.col("minute").floor()], keep="first").sort(
+        "local_date", "minute"
+    )
+    if frame.height == 0:
+        return []
+    day_of = np.array([index[d] for d in frame.get_column("local_date").to_list()], dtype=np.int64)
+    minute = frame.get_column("minute").to_numpy().astype(np.float64)
+    daily = np.bincount(day_of, minlength=len(dates)).astype(np.float64)
+    if float(np.median(daily)) > MAX_DAILY_ONSETS:
+        return []
+    weekday = days.get_column("weekday").to_numpy().astype(np.int64)
+    ordinals = np.array([d.toordinal() for d in dates], dtype=np.int64)
+    clocks = _search(minute, day_of, weekday, daily, ordinals, "clock")
+    results: list[DailyRoutine] = []
+    used: set[int] = set()
+    for axis in ("sunrise", "sunset"):
+        if _sun_swing(days, axis) < MIN_SUN_SWING_MINUTES:
+            continue
+        values = _axis_values(minute, day_of, days, axis)
+        for sun in _search(values, day_of, weekday, daily, ordinals, axis):
+            rivals = [i for i, c in enumerate(clocks) if _overlap(sun, c)]
+            p = _sun_beats_clock(sun, minute, values)
+            if p <= SUN_ALPHA:
+                used.update(rivals)
+                results.append(_routine(sun, entity_id, state, minute, values, dates, p))
+    for i, clock in enumerate(clocks):
+        if i not in used:
+            results.append(_routine(clock, entity_id, state, minute, minute, dates, None))
+    return results
+
+
+def daily_routines(onsets: pl.DataFrame, days: pl.DataFrame) -> list[DailyRoutine]:
+    """Return every clock/sun routine in ``onsets`` (manual target onsets, ONSET_SCHEMA).
+
+    Only onsets on ``days`` (DAYS_SCHEMA: the active observed days) count; strongest first.
+    """
+    found: list[DailyRoutine] = []
+    if onsets.height == 0 or days.height == 0:
+        return found
+    for (entity_id, state), group in onsets.partition_by(
+        ["entity_id", "state"], as_dict=True, maintain_order=True
+    ).items():
+        found.extend(routines_of(str(entity_id), str(state), group, days))
+    return sorted(found, key=lambda r: (r.p_value, r.entity_id))
