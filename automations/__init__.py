@@ -1,0 +1,1 @@
+"""Pure automation logic: suggestion candidates, HA config rendering, replay, coverage."""
