@@ -1,10 +1,13 @@
 """SQLite metadata: entity registry, worker status, quarantine, audit, suggestions, deployments."""
 
+from storage.metadata.analysis import AnalysisTables, PatternWrite, SuggestionWrite
 from storage.metadata.records import (
+    AnalysisRun,
     AuditEntry,
     Deployment,
     DeploymentStatus,
     EntityInfo,
+    Pattern,
     QuarantineRow,
     Suggestion,
     SuggestionStatus,
@@ -14,13 +17,18 @@ from storage.metadata.store import QUARANTINE_KEEP, MetadataStore
 
 __all__ = [
     "QUARANTINE_KEEP",
+    "AnalysisRun",
+    "AnalysisTables",
     "AuditEntry",
     "Deployment",
     "DeploymentStatus",
     "EntityInfo",
     "MetadataStore",
+    "Pattern",
+    "PatternWrite",
     "QuarantineRow",
     "Suggestion",
     "SuggestionStatus",
+    "SuggestionWrite",
     "WorkerStatus",
 ]

@@ -29,7 +29,7 @@ def checked(enum: type[S], value: S | str) -> S:
         raise InvalidQuery(f"{value!r} is not a {enum.__name__}; use one of {allowed}") from None
 
 
-def _suggestion(row: SuggestionRecord) -> Suggestion:
+def suggestion_record(row: SuggestionRecord) -> Suggestion:
     return Suggestion(
         id=row.id,
         created_at=row.created_at,
@@ -40,6 +40,16 @@ def _suggestion(row: SuggestionRecord) -> Suggestion:
         ha_automation_id=row.ha_automation_id,
         deployed_at=row.deployed_at,
         detail=dict(row.detail),
+        run_id=row.run_id,
+        entity_id=row.entity_id,
+        to_state=row.to_state,
+        trigger_entity_id=row.trigger_entity_id,
+        trigger_to_state=row.trigger_to_state,
+        params=dict(row.params or {}),
+        automation=dict(row.automation or {}),
+        evidence=dict(row.evidence or {}),
+        confidence=row.confidence,
+        updated_at=row.updated_at,
     )
 
 
@@ -86,7 +96,7 @@ class SuggestionTable:
         with self._sessions.begin() as session:
             session.add(record)
             session.flush()
-            return _suggestion(record)
+            return suggestion_record(record)
 
     def newest(
         self, *, status: SuggestionStatus | None = None, limit: int = 100
@@ -96,7 +106,7 @@ class SuggestionTable:
         if status is not None:
             query = query.where(SuggestionRecord.status == checked(SuggestionStatus, status))
         with self._sessions() as session:
-            return [_suggestion(row) for row in session.scalars(query).all()]
+            return [suggestion_record(row) for row in session.scalars(query).all()]
 
     def update(
         self,
@@ -121,7 +131,7 @@ class SuggestionTable:
             if deployed_at is not None:
                 row.deployed_at = deployed_at
             session.flush()
-            return _suggestion(row)
+            return suggestion_record(row)
 
 
 class DeploymentTable:

@@ -175,6 +175,55 @@ class SuggestionRecord(Base):
     ha_automation_id: Mapped[str | None] = mapped_column(String(255))
     deployed_at: Mapped[datetime | None]
     detail: Mapped[dict[str, Any]]
+    # Filled by analysis runs (migration 0004); null on suggestions made otherwise.
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("analysis_runs.id", ondelete="SET NULL"), index=True
+    )
+    identity: Mapped[str | None] = mapped_column(String(512), index=True)
+    entity_id: Mapped[str | None] = mapped_column(String(255))
+    to_state: Mapped[str | None] = mapped_column(String(64))
+    trigger_entity_id: Mapped[str | None] = mapped_column(String(255))
+    trigger_to_state: Mapped[str | None] = mapped_column(String(64))
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    automation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    updated_at: Mapped[datetime | None]
+
+
+class AnalysisRunRecord(Base):
+    """One run of the analysis: when, over how many days, how much it read and how long."""
+
+    __tablename__ = "analysis_runs"
+    __table_args__ = (Index("ix_analysis_runs_started_at", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    started_at: Mapped[datetime]
+    days: Mapped[int] = mapped_column(Integer)
+    events_read: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[float] = mapped_column(Float)
+    patterns: Mapped[int] = mapped_column(Integer)
+    suggestions: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]]
+
+
+class PatternRecord(Base):
+    """A routine or relation an analysis run found, with the evidence to draw it."""
+
+    __tablename__ = "patterns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("analysis_runs.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    entity_id: Mapped[str] = mapped_column(String(255))
+    to_state: Mapped[str] = mapped_column(String(64))
+    trigger_entity_id: Mapped[str | None] = mapped_column(String(255))
+    params: Mapped[dict[str, Any]]
+    evidence: Mapped[dict[str, Any]]
+    suggested: Mapped[bool]
 
 
 class DeploymentRecord(Base):

@@ -93,6 +93,47 @@ class Suggestion:
     ha_automation_id: str | None
     deployed_at: datetime | None
     detail: dict[str, Any] = field(default_factory=dict)
+    # Set on suggestions an analysis run made (see storage.metadata.analysis).
+    run_id: int | None = None
+    entity_id: str | None = None
+    to_state: str | None = None
+    trigger_entity_id: str | None = None
+    trigger_to_state: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    automation: dict[str, Any] = field(default_factory=dict)
+    evidence: dict[str, Any] = field(default_factory=dict)
+    confidence: float | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnalysisRun:
+    """One analysis run: when it started, the days it covered, what it read and found."""
+
+    id: int
+    started_at: datetime
+    days: int
+    events_read: int
+    seconds: float
+    patterns: int
+    suggestions: int
+    message: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pattern:
+    """A routine or relation found by one run, with the evidence the Patterns page draws."""
+
+    id: int
+    run_id: int
+    kind: str  # time | sun | trigger
+    entity_id: str
+    to_state: str
+    trigger_entity_id: str | None
+    params: dict[str, Any]
+    evidence: dict[str, Any]
+    suggested: bool
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

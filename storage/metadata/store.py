@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.errors import StoreUnavailable
+from storage.metadata.analysis import AnalysisTables
 from storage.metadata.audit import AuditTable
 from storage.metadata.automations import DeploymentTable, SuggestionTable
 from storage.metadata.home import HomeTable
@@ -84,6 +85,7 @@ class MetadataStore:
         self._deployments = DeploymentTable(self._sessions)
         # Home facts per source and HA's energy preferences (storage/metadata/home.py).
         self.home = HomeTable(self._sessions)
+        self.analysis = AnalysisTables(self._sessions)
 
     # --- entity registry -----------------------------------------------------------
     def upsert_entities(self, rows: Iterable[EntityInfo]) -> int:
