@@ -21,7 +21,9 @@ FOLLOW_WINDOW_S: Final[float] = 120.0
 # A trigger noisier than this (onsets on a typical day) is a machine, not a person's signal;
 # it is left out, which also keeps the pair join small on a flood of changes.
 MAX_TRIGGER_DAILY: Final[float] = 300.0
-MAX_FOLLOWER_DAILY: Final[float] = 48.0
+# A light answering a busy hallway's motion is switched dozens of times a day; well beyond
+# that a "follower" is a device driven by something else, not a person answering A.
+MAX_FOLLOWER_DAILY: Final[float] = 150.0
 # A pair must have been seen this often, on this many days, to be worth testing.
 MIN_FOLLOWED: Final[int] = 5
 MIN_FOLLOW_DAYS: Final[int] = 3

@@ -30,8 +30,8 @@ class Replay:
     """What the candidate would have done on the held-out days."""
 
     days: int  # held-out days the household was active
-    fired: int  # N: firings that would have changed something
-    noop: int  # firings that found the target in the state already
+    fired: int  # N: firings (follows: only those that found the target not in the state)
+    noop: int  # firings that found the target in the state already (10 min before, clock)
     matched: int  # M: firings the person matched within the match window
     actions: int  # K: the person's own onsets into the state
     covered: int  # M': of those, how many a firing would have done
@@ -135,8 +135,12 @@ def replay(
         ).sort("fire")
         lead_s = MATCH_S
     before = _state_before(fire_frame, mine, lead_s)
-    live = fire_frame.filter((before != candidate.to_state).fill_null(True))
-    noop = fire_frame.height - live.height
+    idle = (before == candidate.to_state).fill_null(False)
+    noop = int(idle.sum())
+    # A follows automation fires on every trigger, but while the target is in the state it
+    # can do nothing and the person has nothing to do: such firings are left out. A clock
+    # firing on a target already in the state means the habit is at another time: it counts.
+    live = fire_frame.filter(~idle) if candidate.kind == "trigger" else fire_frame
     acts = manual.select(pl.col("time").alias("act"))
     tol = f"{int(window * 1_000_000)}us"
     if candidate.kind == "trigger":

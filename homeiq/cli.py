@@ -17,6 +17,7 @@ COMMAND_MODULES: Final[tuple[str, ...]] = (
     "ingest_cmds",
     "app_cmds",
     "migrate_cmds",
+    "analyze_cmds",
 )
 
 app = typer.Typer(

@@ -1,0 +1,134 @@
+"""`homeiq analyze`: learn the home's habits and store suggested automations."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from homeiq.commands.store_cmds import _fail, _open_store, _settings
+
+if TYPE_CHECKING:
+    from storage.metadata import Suggestion
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``analyze`` to ``app``."""
+    app.command("analyze")(analyze)
+
+
+def suggestion_json(s: Suggestion) -> dict[str, Any]:
+    """Return one suggestion in the public ``homeiq analyze --json`` shape."""
+    params = s.params
+    return {
+        "id": s.id,
+        "kind": s.kind,
+        "entity_id": s.entity_id,
+        "to_state": s.to_state,
+        "local_time": params.get("local_time") if s.kind == "time" else None,
+        "weekdays": params.get("weekdays") if s.kind in ("time", "sun") else None,
+        "event": params.get("event") if s.kind == "sun" else None,
+        "offset_minutes": params.get("offset_minutes") if s.kind == "sun" else None,
+        "trigger_entity_id": s.trigger_entity_id if s.kind == "trigger" else None,
+        "trigger_to_state": s.trigger_to_state if s.kind == "trigger" else None,
+        "confidence": s.confidence,
+        "evidence": s.evidence,
+        "automation": s.automation,
+        "status": str(getattr(s.status, "value", s.status)),
+        "title": s.title,
+    }
+
+
+def analyze(
+    days: Annotated[int, typer.Option(help="Whole local days of history to analyse.")] = 30,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Find routines in the stored history, replay them and store suggested automations."""
+    if days < 1 or days > 3650:
+        raise typer.BadParameter(
+            f"{days} is not a number of days from 1 to 3650", param_hint="--days"
+        )
+    settings = _settings()
+    import orjson
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TimeElapsedColumn
+
+    from homeiq.analysis import run_analysis
+    from homeiq.analysis.inputs import place_from_settings, read_ha_automations
+    from storage.errors import StoreError
+    from storage.metadata import MetadataStore
+
+    place = place_from_settings(settings)
+    ha_automations = read_ha_automations(settings)
+    store = _open_store(settings)
+    meta = None
+    console = Console(stderr=True)
+    try:
+        meta = MetadataStore(settings.metadata_path)
+        columns = ("[progress.description]{task.description}", BarColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=console, transient=True, disable=as_json) as bar:
+            task = bar.add_task("analysing", total=1.0)
+            outcome = run_analysis(
+                store,
+                meta,
+                place,
+                days=days,
+                progress=lambda f, text: bar.update(task, completed=f, description=text),
+                ha_automations=ha_automations,
+            )
+    except StoreError as err:
+        raise _fail(f"analyze: reading the {settings.store} store failed: {err}", 1) from None
+    finally:
+        store.close()
+        if meta is not None:
+            meta.close()
+    run = outcome.run
+    if as_json:
+        payload = {
+            "run": {
+                "id": run.id,
+                "started_at": run.started_at.isoformat().replace("+00:00", "Z"),
+                "days": run.days,
+                "events_read": run.events_read,
+                "seconds": run.seconds,
+            },
+            "suggestions": [suggestion_json(s) for s in outcome.suggestions],
+            "message": outcome.message,
+        }
+        typer.echo(orjson.dumps(payload).decode())
+        return
+    _print_summary(console, outcome)
+
+
+def _print_summary(console: Any, outcome: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    out = Console()
+    run = outcome.run
+    out.print(
+        f"Analysis run {run.id}: {run.days} days, {run.events_read:,} events read in "
+        f"{run.seconds:.1f} s; {outcome.patterns} pattern(s), "
+        f"{len(outcome.suggestions)} suggestion(s)."
+    )
+    if outcome.message:
+        out.print(outcome.message)
+    for note in outcome.notes:
+        out.print(note)
+    if not outcome.suggestions:
+        return
+    table = Table("id", "suggestion", "replay", "confidence", "status")
+    for s in outcome.suggestions:
+        ev = s.evidence
+        replay = (
+            f"{ev.get('replay_matched')}/{ev.get('replay_fired')} fired, "
+            f"recall {ev.get('replay_covered')}/{ev.get('replay_actions')}"
+        )
+        table.add_row(
+            str(s.id),
+            s.title,
+            replay,
+            f"{(s.confidence or 0):.2f}",
+            str(getattr(s.status, "value", s.status)),
+        )
+    out.print(table)
