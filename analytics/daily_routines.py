@@ -42,8 +42,13 @@ MAX_DAILY_ONSETS: Final[float] = 48.0
 MIN_DAYS_SEEN: Final[int] = 2
 MIN_SHARE: Final[float] = 0.5
 # Screening level of the binomial test (after the weekday-set penalty). Replay on held-out
-# days is the confirmation, so the screen may be lenient; it only keeps noise out of replay.
+# days is the confirmation, so the screen may be lenient: a routine kept on its 2 days of
+# the fitted weeks must still reach replay.
 SCREEN_ALPHA: Final[float] = 0.01
+# The best of a day's windows was picked, about 1440 / 61 independent ones: a routine shown
+# as a pattern on its own (without a replay that confirmed it) must pass the screen after
+# paying for that choice too.
+WINDOWS_PER_DAY: Final[float] = 1440 / (2 * WINDOW_MINUTES + 1)
 # Sun routines need the sun time to have moved this much over the observed days; with less,
 # clock and sun explain the onsets equally well and the simpler clock routine is kept.
 MIN_SUN_SWING_MINUTES: Final[float] = 20.0
@@ -80,6 +85,7 @@ class DailyRoutine:
     days_observed: int
     chance_share: float  # share of days expected to hit the window by luck
     p_value: float  # binomial tail, weekday-set penalty applied
+    significant: bool  # p_value * WINDOWS_PER_DAY <= SCREEN_ALPHA: a pattern even unreplayed
     sun_p_value: float | None  # Pitman-Morgan p when sun and clock competed
     marks: tuple[tuple[date, float], ...]  # (local day, local minute) of each kept onset
 
@@ -231,6 +237,7 @@ def _routine(
         days_observed=cand.trials,
         chance_share=cand.chance,
         p_value=cand.p_value,
+        significant=cand.p_value * WINDOWS_PER_DAY <= SCREEN_ALPHA,
         sun_p_value=sun_p,
         marks=tuple((dates[int(d)], float(minute[i])) for d, i in enumerate(cand.chosen) if i >= 0),
     )

@@ -29,6 +29,9 @@ MIN_PRECISION: Final[float] = 0.6
 # False discovery rate over all replayed candidates of one run: with hundreds of entities
 # some would pass a per-candidate test by luck; at most 5 % of suggestions may be such.
 FDR: Final[float] = 0.05
+# A follows pair that replay did not confirm is still shown as a pattern when it is this
+# unlikely by chance: a home has hundreds of candidate pairs, so 1 % per pair is not enough.
+FOLLOW_PATTERN_ALPHA: Final[float] = 1e-4
 
 Progress = Callable[[float, str], None]
 
@@ -146,7 +149,7 @@ def analyse(
     ]
     step(0.85, f"replaying {len(found)} candidates on the last {len(window.holdout_dates)} days")
     replays: list[Replay | None] = []
-    for cand, _marks, _delays in found:
+    for cand, _marks, _delays, _significant in found:
         ok = can_render(cand) and covered_by(cand, existing) is None
         replays.append(replay(cand, holdout, hold_days, time_zone=place.time_zone) if ok else None)
     tested = [i for i, r in enumerate(replays) if r is not None and r.fired > 0]
@@ -161,9 +164,12 @@ def analyse(
             marks=marks,
             delays_s=delays,
         )
-        for i, (cand, marks, delays) in enumerate(found)
+        for i, (cand, marks, delays, _significant) in enumerate(found)
     ]
-    return findings, summary
+    # Screened-in candidates that neither replay confirmed nor the strict test supports are
+    # not patterns: they were only worth checking.
+    kept = [f for f, row in zip(findings, found, strict=True) if f.suggested or row[3]]
+    return kept, summary
 
 
 def _verdict(
