@@ -304,18 +304,26 @@ def routines_of(
     weekday = days.get_column("weekday").to_numpy().astype(np.int64)
     ordinals = np.array([d.toordinal() for d in dates], dtype=np.int64)
     clocks = _search(minute, day_of, weekday, daily, ordinals, "clock")
-    results: list[DailyRoutine] = []
+    suns: list[tuple[_Candidate, npt.NDArray[np.float64], float, float]] = []
     used: set[int] = set()
     for axis in ("sunrise", "sunset"):
         if _sun_swing(days, axis) < MIN_SUN_SWING_MINUTES:
             continue
         values = _axis_values(minute, day_of, days, axis)
         for sun in _search(values, day_of, weekday, daily, ordinals, axis):
-            rivals = [i for i, c in enumerate(clocks) if _overlap(sun, c)]
             p = _sun_beats_clock(sun, minute, values)
             if p <= SUN_ALPHA:
-                used.update(rivals)
-                results.append(_routine(sun, entity_id, state, minute, values, dates, p))
+                kept = sun.chosen[sun.chosen >= 0]
+                suns.append((sun, values, p, circular_spread(values[kept])))
+    results: list[DailyRoutine] = []
+    # The same onsets can follow sunrise and sunset at once (both drift); the tighter wins.
+    chosen_suns: list[_Candidate] = []
+    for sun, values, p, _spread in sorted(suns, key=lambda item: item[3]):
+        if any(_overlap(sun, other) for other in chosen_suns):
+            continue
+        chosen_suns.append(sun)
+        used.update(i for i, c in enumerate(clocks) if _overlap(sun, c))
+        results.append(_routine(sun, entity_id, state, minute, values, dates, p))
     for i, clock in enumerate(clocks):
         if i not in used:
             results.append(_routine(clock, entity_id, state, minute, minute, dates, None))

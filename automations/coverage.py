@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from automations.candidate import Candidate
+from automations.render import ACTIONS, action_for
 
 # The trigger kind each candidate kind becomes in HA.
 TRIGGER_KIND: Final[dict[str, str]] = {"time": "time", "sun": "sun", "trigger": "state"}
@@ -25,6 +26,7 @@ class ExistingAutomation:
     alias: str | None
     trigger_kinds: frozenset[str]
     targets: frozenset[str]
+    actions: frozenset[tuple[str, str]]  # (entity id, action) pairs, e.g. light.turn_on
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -41,13 +43,15 @@ def _entity_ids(value: Any) -> Iterator[str]:
             yield from (part.strip() for part in item.split(",") if part.strip())
 
 
-def _walk_actions(actions: Any) -> Iterator[str]:
+def _walk_actions(actions: Any) -> Iterator[tuple[str, str]]:
     for step in _as_list(actions):
         if not isinstance(step, Mapping):
             continue
+        name = step.get("action", step.get("service"))
         for holder in (step, step.get("target"), step.get("data")):
             if isinstance(holder, Mapping):
-                yield from _entity_ids(holder.get("entity_id"))
+                for entity_id in _entity_ids(holder.get("entity_id")):
+                    yield entity_id, str(name) if isinstance(name, str) else ""
         for nested in ("sequence", "then", "else", "default", "parallel"):
             yield from _walk_actions(step.get(nested))
         for option in _as_list(step.get("choose")):
@@ -66,12 +70,13 @@ def parse_automation(config: Mapping[str, Any]) -> ExistingAutomation:
             kind = trigger.get("trigger", trigger.get("platform"))
             if isinstance(kind, str):
                 kinds.add(kind)
-    actions = config.get("actions", config.get("action"))
+    pairs = frozenset(_walk_actions(config.get("actions", config.get("action"))))
     return ExistingAutomation(
         automation_id=str(config["id"]) if config.get("id") is not None else None,
         alias=str(config["alias"]) if config.get("alias") is not None else None,
         trigger_kinds=frozenset(kinds),
-        targets=frozenset(_walk_actions(actions)),
+        targets=frozenset(entity for entity, _ in pairs),
+        actions=pairs,
     )
 
 
@@ -83,9 +88,20 @@ def parse_automations(configs: Iterable[Mapping[str, Any]]) -> list[ExistingAuto
 def covered_by(
     candidate: Candidate, existing: Sequence[ExistingAutomation]
 ) -> ExistingAutomation | None:
-    """Return the automation acting on the candidate's target by the same trigger kind."""
+    """Return the automation acting on the candidate's target by the same trigger kind.
+
+    The automation must do what the candidate would (turn on vs. off), or something this
+    module cannot name (``light.toggle``, a script): then it is taken to cover it too.
+    """
     kind = TRIGGER_KIND[candidate.kind]
+    row = action_for(candidate.entity_id, candidate.to_state)
+    known = {r.action for r in ACTIONS if r.domain == candidate.domain}
     for automation in existing:
-        if candidate.entity_id in automation.targets and kind in automation.trigger_kinds:
-            return automation
+        if kind not in automation.trigger_kinds:
+            continue
+        for entity_id, action in automation.actions:
+            if entity_id != candidate.entity_id:
+                continue
+            if row is None or action == row.action or action not in known:
+                return automation
     return None

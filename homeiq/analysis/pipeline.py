@@ -140,12 +140,13 @@ def analyse(
     holdout = onsets.filter(pl.col("local_date").is_in(window.holdout_dates))
     manual = train.filter(pl.col("target") & ~pl.col("automated"))
     step(0.65, "finding clock and sun routines")
-    found: list[tuple[Candidate, tuple[tuple[str, float], ...], tuple[float, ...]]] = [
-        (*_from_routine(r), ()) for r in daily_routines(manual, train_days)
+    found: list[tuple[Candidate, tuple[tuple[str, float], ...], tuple[float, ...], bool]] = [
+        (*_from_routine(r), (), r.significant) for r in daily_routines(manual, train_days)
     ]
     step(0.75, "finding follows")
     found += [
-        (_from_pair(p), (), p.delays_s) for p in follow_pairs(train, n_days=train_days.height)
+        (_from_pair(p), (), p.delays_s, p.p_value <= FOLLOW_PATTERN_ALPHA)
+        for p in follow_pairs(train, n_days=train_days.height)
     ]
     step(0.85, f"replaying {len(found)} candidates on the last {len(window.holdout_dates)} days")
     replays: list[Replay | None] = []

@@ -41,6 +41,7 @@ def suggestion_record(row: SuggestionRecord) -> Suggestion:
         deployed_at=row.deployed_at,
         detail=dict(row.detail),
         run_id=row.run_id,
+        identity=row.identity,
         entity_id=row.entity_id,
         to_state=row.to_state,
         trigger_entity_id=row.trigger_entity_id,

@@ -95,6 +95,7 @@ class Suggestion:
     detail: dict[str, Any] = field(default_factory=dict)
     # Set on suggestions an analysis run made (see storage.metadata.analysis).
     run_id: int | None = None
+    identity: str | None = None  # kind|entity|state[|trigger...]: same key = maybe same one
     entity_id: str | None = None
     to_state: str | None = None
     trigger_entity_id: str | None = None

@@ -66,3 +66,17 @@ def test_identity_tolerates_small_moves_only() -> None:
     assert not same_parameters(
         "sun", {"offset_minutes": -15, "weekdays": [0]}, {"offset_minutes": 10, "weekdays": [0]}
     )
+
+
+def test_turning_on_does_not_cover_turning_off_but_toggle_covers_both() -> None:
+    on = {
+        "triggers": [{"trigger": "time", "at": "07:00"}],
+        "actions": [{"action": "light.turn_on", "target": {"entity_id": "light.garage"}}],
+    }
+    toggle = {
+        "triggers": [{"trigger": "time", "at": "07:00"}],
+        "actions": [{"action": "light.toggle", "entity_id": "light.garage"}],
+    }
+    off = Candidate(kind="time", entity_id="light.garage", to_state="off", local_minute=1380)
+    assert covered_by(off, parse_automations([on])) is None
+    assert covered_by(off, parse_automations([toggle])) is not None
