@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import polars as pl
@@ -42,9 +43,11 @@ def history_frame(history: History) -> pl.DataFrame:
     return conform(frame)
 
 
-def write_home(root: Path, *, days: int = 35, place: HomePlace = AMSTERDAM) -> EmbeddedStore:
-    """Return an embedded store under ``root`` holding ``days`` of the planted home."""
-    local_today = NOW.astimezone(__import__("zoneinfo").ZoneInfo(place.time_zone)).date()
+def write_home(
+    root: Path, *, days: int = 35, place: HomePlace = AMSTERDAM, now: datetime = NOW
+) -> EmbeddedStore:
+    """Return an embedded store under ``root`` holding the ``days`` before ``now``."""
+    local_today = now.astimezone(ZoneInfo(place.time_zone)).date()
     history = History(
         time_zone=place.time_zone, first=local_today - timedelta(days=days), days=days
     )
@@ -52,8 +55,3 @@ def write_home(root: Path, *, days: int = 35, place: HomePlace = AMSTERDAM) -> E
     store = EmbeddedStore(root / "store")
     store.write(history_frame(history))
     return store
-
-
-def first_day(days: int) -> date:
-    """Return the first local date of a home of ``days`` days."""
-    return NOW.date() - timedelta(days=days)
