@@ -165,8 +165,8 @@ def _best_window(
     shares = np.array([hit_day[weekday == d].mean() if present[d] else 0.0 for d in range(7)])
     chance_day = window_chance(daily, 2 * WINDOW_MINUTES + 1)
     best: _Candidate | None = None
-    for days, penalty in _weekday_sets(shares, present):
-        in_set = np.isin(weekday, days)
+    for day_set, penalty in _weekday_sets(shares, present):
+        in_set = np.isin(weekday, day_set)
         trials = int(in_set.sum())
         hits = int((hit_day & in_set).sum())
         if trials == 0 or hits < MIN_DAYS_SEEN or hits / trials < MIN_SHARE:
@@ -174,7 +174,7 @@ def _best_window(
         chance = float(chance_day[in_set].mean())
         p = min(1.0, binomial_tail(hits, trials, chance) * penalty)
         if best is None or p < best.p_value:
-            best = _Candidate(axis, centre, days, p, chance, hits, trials, np.empty(0, np.int64))
+            best = _Candidate(axis, centre, day_set, p, chance, hits, trials, np.empty(0, np.int64))
     if best is None or best.p_value > SCREEN_ALPHA:
         return None
     # Per day keep the one onset closest to the centre (chatty entities count once a day).
@@ -201,10 +201,10 @@ def _axis_values(
 
 
 def _sun_swing(days: pl.DataFrame, axis: Axis) -> float:
-    values = days.get_column(axis).drop_nulls()
-    if values.len() < 2:
+    values = days.get_column(axis).drop_nulls().to_numpy().astype(np.float64)
+    if values.size < 2:
         return 0.0
-    return float(values.max() - values.min())  # type: ignore[operator]
+    return float(values.max() - values.min())
 
 
 def _routine(
@@ -227,7 +227,7 @@ def _routine(
         state=state,
         weekdays=cand.weekdays,
         minute=circular_mean(clock),
-        event=cand.axis if cand.axis != "clock" else None,  # type: ignore[arg-type]
+        event=None if cand.axis == "clock" else cand.axis,
         offset_minutes=float(offsets.mean()) if is_sun else None,
         spread_minutes=float(offsets.std(ddof=1))
         if is_sun and kept.size > 1

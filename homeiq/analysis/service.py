@@ -18,7 +18,7 @@ from analytics.errors import InsufficientData
 from analytics.place import HomePlace, check_time_zone
 from automations.coverage import parse_automations
 from automations.identity import identity_key
-from homeiq.analysis.pipeline import analyse
+from homeiq.analysis.pipeline import Finding, analyse
 from homeiq.analysis.reading import read_onsets
 from homeiq.analysis.saving import pattern_rows, suggestion_writes
 from homeiq.analysis.window import MIN_DAYS, analysis_window
@@ -71,7 +71,7 @@ def run_analysis(
     except InsufficientData as err:
         message = str(err)
     oldest = store.stats().oldest
-    findings = []
+    findings: list[Finding] = []
     summary: dict[str, Any] = {"time_zone": place.time_zone}
     events_read = 0
     if message is None and oldest is None:
