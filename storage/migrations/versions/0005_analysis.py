@@ -50,45 +50,32 @@ def upgrade() -> None:
         sa.Column("suggested", sa.Boolean(), nullable=False),
     )
     op.create_index("ix_patterns_run_id", "patterns", ["run_id"])
-    with op.batch_alter_table("suggestions") as batch:
-        batch.add_column(sa.Column("run_id", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("identity", sa.String(512), nullable=True))
-        batch.add_column(sa.Column("entity_id", sa.String(255), nullable=True))
-        batch.add_column(sa.Column("to_state", sa.String(64), nullable=True))
-        batch.add_column(sa.Column("trigger_entity_id", sa.String(255), nullable=True))
-        batch.add_column(sa.Column("trigger_to_state", sa.String(64), nullable=True))
-        batch.add_column(sa.Column("params", sa.JSON(), nullable=True))
-        batch.add_column(sa.Column("automation", sa.JSON(), nullable=True))
-        batch.add_column(sa.Column("evidence", sa.JSON(), nullable=True))
-        batch.add_column(sa.Column("confidence", sa.Float(), nullable=True))
-        batch.add_column(sa.Column("updated_at", TS, nullable=True))
-        batch.create_foreign_key(
-            "fk_suggestions_run_id", "analysis_runs", ["run_id"], ["id"], ondelete="SET NULL"
-        )
-        batch.create_index("ix_suggestions_run_id", ["run_id"])
-        batch.create_index("ix_suggestions_identity", ["identity"])
+    # Plain ADD COLUMN, not a batch table copy: copying suggestions would drop the old table
+    # and, with foreign keys on, null every deployments.suggestion_id pointing at it.
+    for column in (
+        "run_id INTEGER REFERENCES analysis_runs(id) ON DELETE SET NULL",
+        "identity VARCHAR(512)",
+        "entity_id VARCHAR(255)",
+        "to_state VARCHAR(64)",
+        "trigger_entity_id VARCHAR(255)",
+        "trigger_to_state VARCHAR(64)",
+        "params JSON",
+        "automation JSON",
+        "evidence JSON",
+        "confidence FLOAT",
+        "updated_at VARCHAR(32)",
+    ):
+        op.execute(f"ALTER TABLE suggestions ADD COLUMN {column}")
+    op.create_index("ix_suggestions_run_id", "suggestions", ["run_id"])
+    op.create_index("ix_suggestions_identity", "suggestions", ["identity"])
 
 
 def downgrade() -> None:
-    """Drop the analysis columns and tables."""
-    with op.batch_alter_table("suggestions") as batch:
-        batch.drop_index("ix_suggestions_identity")
-        batch.drop_index("ix_suggestions_run_id")
-        batch.drop_constraint("fk_suggestions_run_id", type_="foreignkey")
-        for name in (
-            "updated_at",
-            "confidence",
-            "evidence",
-            "automation",
-            "params",
-            "trigger_to_state",
-            "trigger_entity_id",
-            "to_state",
-            "entity_id",
-            "identity",
-            "run_id",
-        ):
-            batch.drop_column(name)
+    """Drop the analysis tables and the suggestions indexes."""
+    # The new suggestions columns stay (nullable, unused by 0003's code): dropping them
+    # needs a table copy, which would null deployments.suggestion_id (see upgrade).
+    op.drop_index("ix_suggestions_identity", table_name="suggestions")
+    op.drop_index("ix_suggestions_run_id", table_name="suggestions")
     op.drop_index("ix_patterns_run_id", table_name="patterns")
     op.drop_table("patterns")
     op.drop_index("ix_analysis_runs_started_at", table_name="analysis_runs")
