@@ -90,11 +90,13 @@ def test_upgrade_from_0003_keeps_suggestions_and_their_deployments(tmp_path: Pat
     at = "2026-01-01T00:00:00.000000+00:00"
     with sqlite3.connect(path) as conn:
         conn.execute(
-            "INSERT INTO suggestions (id, created_at, kind, title, body, status, detail) VALUES (1, ?, 'routine', 'Porch', 'x', 'new', '{}')",
+            "INSERT INTO suggestions (id, created_at, kind, title, body, status, detail) "
+            "VALUES (1, ?, 'routine', 'Porch', 'x', 'new', '{}')",
             (at,),
         )
         conn.execute(
-            "INSERT INTO deployments (id, created_at, suggestion_id, title, body, status, detail) VALUES (1, ?, 1, 'Porch', 'x', 'deployed', '{}')",
+            "INSERT INTO deployments (id, created_at, suggestion_id, title, body, status, "
+            "detail) VALUES (1, ?, 1, 'Porch', 'x', 'deployed', '{}')",
             (at,),
         )
     meta = MetadataStore(path)
