@@ -32,6 +32,8 @@ MIN_RATE: Final[float] = 0.3
 # ... and this many times as often as on other days at the same time of day.
 MIN_LIFT: Final[float] = 3.0
 SCREEN_ALPHA: Final[float] = 0.01
+# Triggers per follower that reach the day-shift test (sensors in one room fire together).
+MAX_TRIGGERS_TESTED: Final[int] = 5
 # Whole-day shifts of B used for the chance rate: +-1..3 days keeps the weekly rhythm close.
 DAY_SHIFTS: Final[tuple[int, ...]] = (-3, -2, -1, 1, 2, 3)
 
@@ -65,7 +67,7 @@ def _quiet(onsets: pl.DataFrame, cap: float, n_days: int) -> pl.DataFrame:
     return onsets.join(keep, on=["entity_id", "state"], how="semi")
 
 
-def _candidate_pairs(trig: pl.DataFrame, foll: pl.DataFrame) -> pl.DataFrame:
+def _candidate_pairs(trig: pl.DataFrame, foll: pl.DataFrame, n_days: int) -> pl.DataFrame:
     # Bucket both sides by the window width; a follower onset can only follow a trigger
     # onset in its own or the previous bucket.
     width_us = int(FOLLOW_WINDOW_S * 1_000_000)
@@ -88,10 +90,41 @@ def _candidate_pairs(trig: pl.DataFrame, foll: pl.DataFrame) -> pl.DataFrame:
         & (pl.col("tb") > pl.col("ta"))
         & ((pl.col("tb") - pl.col("ta")).dt.total_microseconds() <= width_us)
     )
-    return (
+    pairs = (
         joined.group_by("a", "sa", "b", "sb")
         .agg(pl.col("ta").n_unique().alias("n"), pl.col("local_date").n_unique().alias("days"))
         .filter((pl.col("n") >= MIN_FOLLOWED) & (pl.col("days") >= MIN_FOLLOW_DAYS))
+    )
+    if pairs.height == 0:
+        return pairs
+    # A first, cheap chance screen: B's onsets spread evenly over the days. It ignores daily
+    # rhythm (the day-shift test below does not), so it only drops pairs no better than
+    # coincidence between two busy entities; the survivors get the real test.
+    n_a = trig.group_by(pl.col("entity_id").alias("a"), pl.col("state").alias("sa")).len("n_a")
+    n_b = foll.group_by(pl.col("entity_id").alias("b"), pl.col("state").alias("sb")).len("n_b")
+    span_s = max(n_days, 1) * 86_400.0
+    pairs = (
+        pairs.join(n_a, on=["a", "sa"])
+        .join(n_b, on=["b", "sb"])
+        .with_columns(
+            (
+                pl.col("n_a")
+                * (1 - (-pl.col("n_b").cast(pl.Float64) * FOLLOW_WINDOW_S / span_s).exp())
+            ).alias("expected")
+        )
+        .filter(pl.col("n") >= MIN_LIFT * pl.col("expected"))
+    )
+    p = [
+        poisson_tail(int(n), float(e))
+        for n, e in zip(pairs.get_column("n"), pairs.get_column("expected"), strict=True)
+    ]
+    pairs = pairs.with_columns(pl.Series("p", p)).filter(pl.col("p") <= SCREEN_ALPHA)
+    # Only the best few triggers of each follower go on: one is kept in the end.
+    return (
+        pairs.sort("p")
+        .group_by("b", "sb", maintain_order=True)
+        .head(MAX_TRIGGERS_TESTED)
+        .select("a", "sa", "b", "sb")
     )
 
 
@@ -147,7 +180,7 @@ def follow_pairs(onsets: pl.DataFrame, *, n_days: int) -> list[FollowPair]:
     )
     if trig.height == 0 or foll.height == 0:
         return []
-    pairs = _candidate_pairs(trig, foll)
+    pairs = _candidate_pairs(trig, foll, n_days)
     if pairs.height == 0:
         return []
     a_onsets = (
@@ -190,13 +223,21 @@ def follow_pairs(onsets: pl.DataFrame, *, n_days: int) -> list[FollowPair]:
         .alias("days_seen"),
         pl.col("delay").filter(pl.col("eligible")).drop_nulls().sort().alias("delays"),
     )
+    # One shift at a time, summed: the shifted outcomes are never all in memory together.
     chance = (
-        pl.concat([_outcomes(a_onsets, b_states, b_manual, k) for k in DAY_SHIFTS])
-        .group_by(KEYS)
-        .agg(
-            pl.col("eligible").sum().alias("chance_triggers"),
-            (pl.col("eligible") & pl.col("delay").is_not_null()).sum().alias("chance_hits"),
+        pl.concat(
+            [
+                _outcomes(a_onsets, b_states, b_manual, k)
+                .group_by(KEYS)
+                .agg(
+                    pl.col("eligible").sum().alias("chance_triggers"),
+                    (pl.col("eligible") & pl.col("delay").is_not_null()).sum().alias("chance_hits"),
+                )
+                for k in DAY_SHIFTS
+            ]
         )
+        .group_by(KEYS)
+        .agg(pl.col("chance_triggers").sum(), pl.col("chance_hits").sum())
     )
     table = observed.join(chance, on=KEYS, how="left").with_columns(
         pl.col("chance_hits").fill_null(0), pl.col("chance_triggers").fill_null(0)
