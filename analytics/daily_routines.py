@@ -102,6 +102,12 @@ class _Candidate:
     chosen: npt.NDArray[np.int64]  # onset index per day, -1 where the day has none
 
 
+def _day_mask(weekdays: tuple[int, ...]) -> npt.NDArray[np.bool_]:
+    mask = np.zeros(7, dtype=bool)
+    mask[list(weekdays)] = True
+    return mask
+
+
 def _weekday_sets(
     shares: npt.NDArray[np.float64], present: npt.NDArray[np.bool_]
 ) -> list[tuple[tuple[int, ...], float]]:
@@ -161,24 +167,29 @@ def _best_window(
     near &= anchored >= 0
     hit_day = np.zeros(n_days, dtype=bool)
     hit_day[anchored[near]] = True
-    present = np.array([(weekday == d).any() for d in range(7)])
-    shares = np.array([hit_day[weekday == d].mean() if present[d] else 0.0 for d in range(7)])
-    chance_day = window_chance(daily, 2 * WINDOW_MINUTES + 1)
+    # Per weekday: observed days, days that hit, and summed chance of a hit.
+    trials_wd = np.bincount(weekday, minlength=7).astype(np.float64)
+    hits_wd = np.bincount(weekday, weights=hit_day.astype(np.float64), minlength=7)
+    chance_wd = np.bincount(
+        weekday, weights=window_chance(daily, 2 * WINDOW_MINUTES + 1), minlength=7
+    )
+    present = trials_wd > 0
+    shares = np.divide(hits_wd, trials_wd, out=np.zeros(7), where=present)
     best: _Candidate | None = None
     for day_set, penalty in _weekday_sets(shares, present):
-        in_set = np.isin(weekday, day_set)
-        trials = int(in_set.sum())
-        hits = int((hit_day & in_set).sum())
+        mask = _day_mask(day_set)
+        trials = int(trials_wd[mask].sum())
+        hits = int(hits_wd[mask].sum())
         if trials == 0 or hits < MIN_DAYS_SEEN or hits / trials < MIN_SHARE:
             continue
-        chance = float(chance_day[in_set].mean())
+        chance = float(chance_wd[mask].sum()) / trials
         p = min(1.0, binomial_tail(hits, trials, chance) * penalty)
         if best is None or p < best.p_value:
             best = _Candidate(axis, centre, day_set, p, chance, hits, trials, np.empty(0, np.int64))
     if best is None or best.p_value > SCREEN_ALPHA:
         return None
     # Per day keep the one onset closest to the centre (chatty entities count once a day).
-    near &= np.isin(weekday[np.maximum(anchored, 0)], best.weekdays)
+    near &= _day_mask(best.weekdays)[weekday[np.maximum(anchored, 0)]]
     index = np.flatnonzero(near)
     gaps = np.abs(circular_offset(values[index], centre))
     order = np.lexsort((gaps, anchored[index]))
@@ -191,20 +202,34 @@ def _best_window(
     )
 
 
-def _axis_values(
-    minute: npt.NDArray[np.float64], day_of: npt.NDArray[np.int64], days: pl.DataFrame, axis: Axis
-) -> npt.NDArray[np.float64]:
-    if axis == "clock":
-        return minute
-    sun = days.get_column(axis).fill_null(np.nan).to_numpy().astype(np.float64)
-    return np.asarray((minute - sun[day_of]) % MINUTES_PER_DAY, dtype=np.float64)
+@dataclass(frozen=True, slots=True)
+class _Days:
+    """The observed days as arrays, computed once for every (entity, state)."""
 
+    dates: list[date]
+    weekday: npt.NDArray[np.int64]
+    ordinals: npt.NDArray[np.int64]
+    sun: dict[str, npt.NDArray[np.float64]]  # "sunrise"/"sunset": local minute, nan if none
+    swing: dict[str, float]  # how far each sun time moved over the days, in minutes
 
-def _sun_swing(days: pl.DataFrame, axis: Axis) -> float:
-    values = days.get_column(axis).drop_nulls().to_numpy().astype(np.float64)
-    if values.size < 2:
-        return 0.0
-    return float(values.max() - values.min())
+    @classmethod
+    def of(cls, days: pl.DataFrame) -> _Days:
+        dates: list[date] = days.get_column("local_date").to_list()
+        sun = {
+            axis: days.get_column(axis).cast(pl.Float64).fill_null(np.nan).to_numpy()
+            for axis in ("sunrise", "sunset")
+        }
+        swing = {
+            axis: float(np.nanmax(v) - np.nanmin(v)) if np.isfinite(v).sum() > 1 else 0.0
+            for axis, v in sun.items()
+        }
+        return cls(
+            dates=dates,
+            weekday=days.get_column("weekday").to_numpy().astype(np.int64),
+            ordinals=np.array([d.toordinal() for d in dates], dtype=np.int64),
+            sun=sun,
+            swing=swing,
+        )
 
 
 def _routine(
@@ -268,7 +293,7 @@ def _search(
             break
         found.append(cand)
         near = np.abs(circular_offset(np.nan_to_num(values), cand.centre)) <= WINDOW_MINUTES
-        live &= ~(near & np.isin(weekday[day_of], cand.weekdays))
+        live &= ~(near & _day_mask(cand.weekdays)[weekday[day_of]])
     return found
 
 
@@ -277,39 +302,25 @@ def _overlap(a: _Candidate, b: _Candidate) -> bool:
     return bool(both * 2 >= min((a.chosen >= 0).sum(), (b.chosen >= 0).sum()))
 
 
-def routines_of(
-    entity_id: str, state: str, onsets: pl.DataFrame, days: pl.DataFrame
+def _routines_of(
+    entity_id: str,
+    state: str,
+    day_of: npt.NDArray[np.int64],
+    minute: npt.NDArray[np.float64],
+    days: _Days,
 ) -> list[DailyRoutine]:
-    """Return the clock/sun routines of one entity entering ``state``.
-
-    ``onsets`` are that entity's manual onsets into ``state`` (``local_date``, ``minute``);
-    ``days`` (DAYS_SCHEMA) are the observed days the household was active, in order.
-    """
-    dates: list[date] = days.get_column("local_date").to_list()
-    if not dates or onsets.height == 0:
-        return []
-    index = {day: i for i, day in enumerate(dates)}
-    frame = onsets.select("local_date", "minute").filter(pl.col("local_date").is_in(dates))
-    # One onset per minute: bursts of reports within a minute are one action.
-    frame = frame.unique(subset=["local_date", pl.col("minute").floor()], keep="first").sort(
-        "local_date", "minute"
-    )
-    if frame.height == 0:
-        return []
-    day_of = np.array([index[d] for d in frame.get_column("local_date").to_list()], dtype=np.int64)
-    minute = frame.get_column("minute").to_numpy().astype(np.float64)
+    dates = days.dates
     daily = np.bincount(day_of, minlength=len(dates)).astype(np.float64)
     if float(np.median(daily)) > MAX_DAILY_ONSETS:
         return []
-    weekday = days.get_column("weekday").to_numpy().astype(np.int64)
-    ordinals = np.array([d.toordinal() for d in dates], dtype=np.int64)
+    weekday, ordinals = days.weekday, days.ordinals
     clocks = _search(minute, day_of, weekday, daily, ordinals, "clock")
     suns: list[tuple[_Candidate, npt.NDArray[np.float64], float, float]] = []
     used: set[int] = set()
     for axis in ("sunrise", "sunset"):
-        if _sun_swing(days, axis) < MIN_SUN_SWING_MINUTES:
+        if days.swing[axis] < MIN_SUN_SWING_MINUTES:
             continue
-        values = _axis_values(minute, day_of, days, axis)
+        values = np.asarray((minute - days.sun[axis][day_of]) % MINUTES_PER_DAY, dtype=np.float64)
         for sun in _search(values, day_of, weekday, daily, ordinals, axis):
             p = _sun_beats_clock(sun, minute, values)
             if p <= SUN_ALPHA:
@@ -338,8 +349,28 @@ def daily_routines(onsets: pl.DataFrame, days: pl.DataFrame) -> list[DailyRoutin
     found: list[DailyRoutine] = []
     if onsets.height == 0 or days.height == 0:
         return found
-    for (entity_id, state), group in onsets.partition_by(
+    arrays = _Days.of(days)
+    index = pl.DataFrame(
+        {"local_date": arrays.dates, "day": np.arange(len(arrays.dates), dtype=np.int64)},
+        schema={"local_date": pl.Date(), "day": pl.Int64()},
+    )
+    # One onset per minute: bursts of reports within a minute are one action.
+    frame = (
+        onsets.select("entity_id", "state", "local_date", "minute")
+        .join(index, on="local_date")
+        .unique(subset=["entity_id", "state", "day", pl.col("minute").floor()], keep="first")
+        .sort("entity_id", "state", "day", "minute")
+    )
+    for (entity_id, state), group in frame.partition_by(
         ["entity_id", "state"], as_dict=True, maintain_order=True
     ).items():
-        found.extend(routines_of(str(entity_id), str(state), group, days))
+        found.extend(
+            _routines_of(
+                str(entity_id),
+                str(state),
+                group.get_column("day").to_numpy(),
+                group.get_column("minute").to_numpy().astype(np.float64),
+                arrays,
+            )
+        )
     return sorted(found, key=lambda r: (r.p_value, r.entity_id))

@@ -45,6 +45,23 @@ def _env(data_dir: Path) -> dict[str, str]:
     return env
 
 
+def _place_env(data_dir: Path) -> dict[str, str]:
+    # The simulated home's own place, from its ground truth when it records one.
+    truth_path = data_dir / "sim_ground_truth.json"
+    truth = json.loads(truth_path.read_text(encoding="utf-8")) if truth_path.exists() else {}
+    location = truth.get("location") or {}
+    if "latitude" not in location:
+        sys.path.insert(0, str(ROOT))
+        from homeiq.sim import world
+
+        location = {"latitude": world.LATITUDE, "longitude": world.LONGITUDE}
+    return {
+        "HOMEIQ_TIMEZONE": str(truth.get("timezone") or "UTC"),
+        "HOMEIQ_LATITUDE": str(location["latitude"]),
+        "HOMEIQ_LONGITUDE": str(location["longitude"]),
+    }
+
+
 def main() -> None:
     """Print wall time and peak RSS of one ``homeiq analyze`` run."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -63,6 +80,7 @@ def main() -> None:
         )  # fmt: skip
         print(f"demo {args.entities} entities x {args.days + 2} days: "
               f"{time.perf_counter() - began:.1f} s")  # fmt: skip
+    env |= _place_env(data_dir)
     began = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", CHILD, str(args.days)],
