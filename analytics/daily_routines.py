@@ -41,6 +41,8 @@ MAX_DAILY_ONSETS: Final[float] = 48.0
 # A routine must have been kept on at least this many days and on this share of its days.
 MIN_DAYS_SEEN: Final[int] = 2
 MIN_SHARE: Final[float] = 0.5
+# ... and each weekday of its set on at least a third of that weekday's days (1 of 3).
+MIN_DAY_SHARE: Final[float] = 1 / 3
 # Screening level of the binomial test (after the weekday-set penalty). Replay on held-out
 # days is the confirmation, so the screen may be lenient: a routine kept on its 2 days of
 # the fitted weeks must still reach replay.
@@ -87,6 +89,10 @@ class DailyRoutine:
     p_value: float  # binomial tail, weekday-set penalty applied
     significant: bool  # p_value * WINDOWS_PER_DAY <= SCREEN_ALPHA: a pattern even unreplayed
     sun_p_value: float | None  # Pitman-Morgan p when sun and clock competed
+    # A sun routine the fitted days cannot tell from its clock twin (the sun hardly moved):
+    # both go to replay, where a DST change or the season may settle it; if both pass, the
+    # clock routine is kept.
+    tied_with_clock: bool = False
     marks: tuple[tuple[date, float], ...]  # (local day, local minute) of each kept onset
 
 
@@ -117,7 +123,13 @@ def _weekday_sets(
     free = tuple(d for d in range(7) if present[d] and shares[d] >= MIN_SHARE)
     if free and all(free != s for s, _ in sets):
         sets.append((free, 127.0))
-    return sets
+    # A set may only hold weekdays on which the routine was kept at times: "weekends" for a
+    # Saturday-only habit would fire every Sunday for nothing.
+    return [
+        (days, penalty)
+        for days, penalty in sets
+        if all(shares[d] >= MIN_DAY_SHARE for d in days if present[d])
+    ]
 
 
 def _anchored(
@@ -240,6 +252,8 @@ def _routine(
     values: npt.NDArray[np.float64],
     dates: list[date],
     sun_p: float | None,
+    *,
+    tied: bool = False,
 ) -> DailyRoutine:
     kept = cand.chosen[cand.chosen >= 0]
     clock = minute[kept]
@@ -264,6 +278,7 @@ def _routine(
         p_value=cand.p_value,
         significant=cand.p_value * WINDOWS_PER_DAY <= SCREEN_ALPHA,
         sun_p_value=sun_p,
+        tied_with_clock=tied,
         marks=tuple((dates[int(d)], float(minute[i])) for d, i in enumerate(cand.chosen) if i >= 0),
     )
 
@@ -315,26 +330,33 @@ def _routines_of(
         return []
     weekday, ordinals = days.weekday, days.ordinals
     clocks = _search(minute, day_of, weekday, daily, ordinals, "clock")
-    suns: list[tuple[_Candidate, npt.NDArray[np.float64], float, float]] = []
+    suns: list[tuple[_Candidate, npt.NDArray[np.float64], float | None, float]] = []
     used: set[int] = set()
     for axis in ("sunrise", "sunset"):
-        if days.swing[axis] < MIN_SUN_SWING_MINUTES:
-            continue
+        tied = days.swing[axis] < MIN_SUN_SWING_MINUTES
         values = np.asarray((minute - days.sun[axis][day_of]) % MINUTES_PER_DAY, dtype=np.float64)
         for sun in _search(values, day_of, weekday, daily, ordinals, axis):
+            kept = sun.chosen[sun.chosen >= 0]
+            spread = circular_spread(values[kept])
+            if tied:
+                if any(_overlap(sun, c) for c in clocks):
+                    suns.append((sun, values, None, spread))
+                continue
             p = _sun_beats_clock(sun, minute, values)
             if p <= SUN_ALPHA:
-                kept = sun.chosen[sun.chosen >= 0]
-                suns.append((sun, values, p, circular_spread(values[kept])))
+                suns.append((sun, values, p, spread))
     results: list[DailyRoutine] = []
     # The same onsets can follow sunrise and sunset at once (both drift); the tighter wins.
     chosen_suns: list[_Candidate] = []
-    for sun, values, p, _spread in sorted(suns, key=lambda item: item[3]):
+    for sun, values, won, _spread in sorted(suns, key=lambda item: (item[2] is None, item[3])):
         if any(_overlap(sun, other) for other in chosen_suns):
             continue
         chosen_suns.append(sun)
-        used.update(i for i, c in enumerate(clocks) if _overlap(sun, c))
-        results.append(_routine(sun, entity_id, state, minute, values, dates, p))
+        if won is not None:
+            used.update(i for i, c in enumerate(clocks) if _overlap(sun, c))
+        results.append(
+            _routine(sun, entity_id, state, minute, values, dates, won, tied=won is None)
+        )
     for i, clock in enumerate(clocks):
         if i not in used:
             results.append(_routine(clock, entity_id, state, minute, minute, dates, None))

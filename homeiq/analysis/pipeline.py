@@ -7,7 +7,7 @@ numbers are the evidence shown to the person and the stored confidence.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 import polars as pl
@@ -26,6 +26,10 @@ from homeiq.analysis.window import Window, active_dates, days_frame
 MIN_MATCHES: Final[int] = 2
 # ... on at least 60 % of them: an automation wrong more often than that is a nuisance.
 MIN_PRECISION: Final[float] = 0.6
+# A firing matches when the person acts within 10 min of it; with normally spread timing
+# fewer than half the firings can do so once the spread passes 15 min, so the 60 % replay
+# bar could be met only by luck: such loose habits are not replayed.
+MAX_SPREAD_MINUTES: Final[float] = 15.0
 # False discovery rate over all replayed candidates of one run: with hundreds of entities
 # some would pass a per-candidate test by luck; at most 5 % of suggestions may be such.
 FDR: Final[float] = 0.05
@@ -69,6 +73,8 @@ def _from_routine(r: DailyRoutine) -> tuple[Candidate, tuple[tuple[str, float], 
     }
     if r.sun_p_value is not None:
         fit["sun_vs_clock_p_value"] = r.sun_p_value
+    if r.tied_with_clock:
+        fit["tied_with_clock"] = True
     marks = tuple((d.isoformat(), round(m, 1)) for d, m in r.marks)
     if r.kind == "sun":
         cand = Candidate(
@@ -151,7 +157,7 @@ def analyse(
     step(0.85, f"replaying {len(found)} candidates on the last {len(window.holdout_dates)} days")
     replays: list[Replay | None] = []
     for cand, _marks, _delays, _significant in found:
-        ok = can_render(cand) and covered_by(cand, existing) is None
+        ok = can_render(cand) and covered_by(cand, existing) is None and not _too_loose(cand)
         replays.append(replay(cand, holdout, hold_days, time_zone=place.time_zone) if ok else None)
     tested = [i for i, r in enumerate(replays) if r is not None and r.fired > 0]
     passed = benjamini_hochberg([replays[i].p_value for i in tested], FDR)  # type: ignore[union-attr]
@@ -167,10 +173,32 @@ def analyse(
         )
         for i, (cand, marks, delays, _significant) in enumerate(found)
     ]
+    findings = _settle_ties(findings)
     # Screened-in candidates that neither replay confirmed nor the strict test supports are
     # not patterns: they were only worth checking.
     kept = [f for f, row in zip(findings, found, strict=True) if f.suggested or row[3]]
     return kept, summary
+
+
+def _settle_ties(findings: list[Finding]) -> list[Finding]:
+    # A sun routine tied with its clock twin is kept only when the clock one failed replay.
+    clocks = {
+        (f.candidate.entity_id, f.candidate.to_state)
+        for f in findings
+        if f.suggested and f.candidate.kind == "time"
+    }
+    out = []
+    for f in findings:
+        key = (f.candidate.entity_id, f.candidate.to_state)
+        if f.suggested and f.candidate.fit.get("tied_with_clock") and key in clocks:
+            f = replace(f, suggested=False, reason="the clock routine explains it as well")
+        out.append(f)
+    return out
+
+
+def _too_loose(cand: Candidate) -> bool:
+    spread = cand.fit.get("spread_minutes")
+    return isinstance(spread, int | float) and spread > MAX_SPREAD_MINUTES
 
 
 def _verdict(
@@ -182,6 +210,9 @@ def _verdict(
     if automation is not None:
         name = automation.alias or automation.automation_id
         return f"already done by the Home Assistant automation {name!r}"
+    if _too_loose(cand):
+        spread = cand.fit["spread_minutes"]
+        return f"timing varies by ±{spread:.0f} min: too loose to match within 10 min"
     if rep is None or rep.fired == 0:
         return "it would not have fired on any of the held-out days"
     if rep.matched < MIN_MATCHES:
