@@ -135,3 +135,26 @@ def test_changes_made_in_the_ui_count_as_a_person() -> None:
     history.each_day(lambda d: history.pulse(d, 7 * 60, "light.garage", 30, user="a1b2"))
     (routine,) = daily_routines(manual(history.onsets()).filter(state="on"), days_of(history))
     assert routine.minute == pytest.approx(420, abs=1)
+
+
+def test_weekday_set_leaves_out_days_the_routine_was_never_kept() -> None:
+    history = History(time_zone="Europe/Berlin", first=date(2026, 2, 2), days=28)
+    _clock(history, "vacuum.robot", 10 * 60 + 30, (5,))
+    for day in history.dates():
+        history.pulse(day, 19 * 60 + day.day % 50, "light.kitchen", 60)
+    found = daily_routines(
+        manual(history.onsets()).filter(entity_id="vacuum.robot"), days_of(history)
+    )
+    assert [r.weekdays for r in found if r.state == "on"] == [(5,)]
+
+
+def test_sun_routine_the_fitted_days_cannot_tell_from_the_clock_is_offered_beside_it() -> None:
+    # 14 October days: sunset moves ~25 min in Amsterdam, but the fit window is short;
+    # in Quito (equator) the sun hardly moves at all over two weeks.
+    quito = HomePlace(time_zone="America/Guayaquil", latitude=-0.18, longitude=-78.47)
+    history = History(time_zone=quito.time_zone, first=date(2026, 10, 1), days=14)
+    sunsets = sun_table(quito, history.dates())["sunset"].to_list()
+    for day, sunset in zip(history.dates(), sunsets, strict=True):
+        history.pulse(day, sunset - 15, "light.porch", 200)
+    found = daily_routines(manual(history.onsets()).filter(state="on"), days_of(history, quito))
+    assert sorted((r.kind, r.tied_with_clock) for r in found) == [("sun", True), ("time", False)]
