@@ -6,7 +6,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from homeiq.commands.store_cmds import _fail, _open_store, _settings
+from homeiq.commands.runtime import (
+    EXIT_FAILED,
+    fail,
+    load_cli_settings,
+    open_cli_metadata,
+    open_cli_store,
+)
 
 if TYPE_CHECKING:
     from storage.metadata import Suggestion
@@ -48,7 +54,7 @@ def analyze(
         raise typer.BadParameter(
             f"{days} is not a number of days from 1 to 3650", param_hint="--days"
         )
-    settings = _settings()
+    settings = load_cli_settings()
     import orjson
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TimeElapsedColumn
@@ -56,15 +62,14 @@ def analyze(
     from homeiq.analysis import run_analysis
     from homeiq.analysis.inputs import place_from_settings, read_ha_automations
     from storage.errors import StoreError
-    from storage.metadata import MetadataStore
 
     place = place_from_settings(settings)
     ha_automations = read_ha_automations(settings)
-    store = _open_store(settings)
+    store = open_cli_store(settings)
     meta = None
     console = Console(stderr=True)
     try:
-        meta = MetadataStore(settings.metadata_path)
+        meta = open_cli_metadata(settings)
         columns = ("[progress.description]{task.description}", BarColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console, transient=True, disable=as_json) as bar:
             task = bar.add_task("analysing", total=1.0)
@@ -77,7 +82,9 @@ def analyze(
                 ha_automations=ha_automations,
             )
     except StoreError as err:
-        raise _fail(f"analyze: reading the {settings.store} store failed: {err}", 1) from None
+        raise fail(
+            f"analyze: reading the {settings.store} store failed: {err}", EXIT_FAILED
+        ) from None
     finally:
         store.close()
         if meta is not None:
