@@ -163,11 +163,32 @@ def _optional(frame: pl.DataFrame, name: str) -> pl.Expr:
     return pl.lit(None, dtype=pl.String)
 
 
-def onsets(events: pl.DataFrame, *, time_zone: str) -> pl.DataFrame:
+def automation_contexts(events: pl.DataFrame) -> pl.Series:
+    """Return the context ids of automation runs: the ``automation.*`` rows' ``context_id``.
+
+    An automation started by time or sun has no triggering context, so its changes carry no
+    parent id; they share the run's context id with the automation's own state row instead.
+    """
+    if "context_id" not in events.columns or events.height == 0:
+        return pl.Series("context_id", [], dtype=pl.String)
+    return (
+        events.filter(pl.col("entity_id").str.starts_with("automation."))
+        .get_column("context_id")
+        .cast(pl.String)
+        .drop_nulls()
+        .unique()
+    )
+
+
+def onsets(
+    events: pl.DataFrame, *, time_zone: str, automation_runs: pl.Series | None = None
+) -> pl.DataFrame:
     """Return ONSET_SCHEMA rows: each state entry of each entity that plays a role.
 
-    ``events`` needs ``time, entity_id, state``; ``domain``, ``device_class``,
+    ``events`` needs ``time, entity_id, state``; ``domain``, ``device_class``, ``context_id``,
     ``context_parent_id`` and ``context_user_id`` are used when present (absent = null).
+    A change is ``automated`` when it has a parent context, or when its context id is one of
+    ``automation_runs`` (see ``automation_contexts``; default: those inside ``events``).
     """
     check_time_zone(time_zone)
     if events.height == 0:
@@ -185,10 +206,13 @@ def onsets(events: pl.DataFrame, *, time_zone: str) -> pl.DataFrame:
         _optional(events, "device_class").alias("device_class"),
         _optional(events, "context_parent_id").alias("parent"),
         _optional(events, "context_user_id").alias("user"),
+        _optional(events, "context_id").alias("context"),
     ).filter(pl.col("domain").is_in(list(ROLE_BY_DOMAIN)))
+    runs = automation_contexts(events) if automation_runs is None else automation_runs
+    by_run = pl.col("context").is_in(runs.implode()) if runs.len() else pl.lit(False)
     activation = {r.domain: r.activation_state for r in ROLES if r.activation_state}
     frame = (
-        frame.with_columns(_fold_expr().alias("state"))
+        frame.with_columns(_fold_expr().alias("state"), by_run.alias("by_run"))
         .sort("entity_id", "time")
         .with_columns(pl.col("state").shift(1).over("entity_id").alias("previous"))
     )
@@ -220,7 +244,7 @@ def onsets(events: pl.DataFrame, *, time_zone: str) -> pl.DataFrame:
                 + local.dt.second().cast(pl.Float64) / 60.0
             ).alias("minute"),
             (local.dt.weekday() - 1).cast(pl.Int8).alias("weekday"),
-            pl.col("parent").is_not_null().alias("automated"),
+            (pl.col("parent").is_not_null() | pl.col("by_run").fill_null(False)).alias("automated"),
             pl.col("user").is_not_null().alias("by_user"),
             pl.col("domain").is_in(target_domains).alias("target"),
             _trigger_expr().alias("trigger"),

@@ -8,7 +8,7 @@ from typing import Final
 
 import polars as pl
 
-from analytics.onsets import concat_onsets, onsets, relevant_entities
+from analytics.onsets import automation_contexts, concat_onsets, onsets, relevant_entities
 from storage.protocol import TimeSeriesStore
 
 # About this many stored events are read per query: large enough that a 1,000-entity home
@@ -47,12 +47,21 @@ def read_onsets(
     entities = store.entities()
     ids = relevant_entities(entities)
     groups = _groups(entities, ids)
-    parts: list[pl.DataFrame] = []
+    # Automation runs first: a time- or sun-triggered run's changes are known by its context.
+    automations = sorted(
+        entities.filter(pl.col("domain") == "automation").get_column("entity_id").to_list()
+    )
+    runs = pl.Series("context_id", [], dtype=pl.String)
     read = 0
+    if automations:
+        rows = store.read(automations, start - LOOKBACK, end)
+        read += rows.height
+        runs = automation_contexts(rows)
+    parts: list[pl.DataFrame] = []
     for number, group in enumerate(groups, start=1):
         events = store.read(group, start - LOOKBACK, end)
         read += events.height
-        found = onsets(events, time_zone=time_zone)
+        found = onsets(events, time_zone=time_zone, automation_runs=runs)
         parts.append(found.filter(pl.col("time") >= start))
         del events
         if progress is not None:

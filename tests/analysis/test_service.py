@@ -174,3 +174,28 @@ def test_flooding_entity_gives_no_finding_and_no_hang(tmp_path: Path, meta: Meta
         p for p in meta.analysis.patterns() if "relay" in p.entity_id + (p.trigger_entity_id or "")
     ]
     assert outcome.run.seconds < 60
+
+
+def test_what_automations_already_do_is_not_suggested_without_ha(
+    tmp_path: Path, meta: MetadataStore
+) -> None:
+    store = write_home(tmp_path, days=32)
+    history = History(time_zone=AMSTERDAM.time_zone, first=NOW.date() - timedelta(days=32), days=32)
+    draw = np.random.default_rng(2)
+    for i, day in enumerate(history.dates()):
+        run = f"01JRUN{i:05d}"  # a time-triggered run: no parent, the run's own context id
+        history.at(day, 7 * 60, "automation.garage_light", "on", context=run)
+        history.pulse(day, 7 * 60 + 0.01, "light.garage", 30, context=run)
+        for k, minute in enumerate(np.sort(draw.uniform(8 * 60, 20 * 60, 4))):
+            gate = f"01JGATE{i:04d}{k}"
+            history.pulse(
+                day, float(minute), "binary_sensor.gate", 1, device_class="door", context=gate
+            )
+            history.pulse(
+                day, float(minute) + 0.1, "light.driveway", 5, parent=gate, context=f"{gate}X"
+            )
+    store.write(conform(history.frame().with_columns(pl.lit("sim").alias("source"))))
+    outcome = run_analysis(store, meta, AMSTERDAM, days=30, now=NOW)
+    store.close()
+    assert ("time", "light.bedroom", "on") in _by_kind(outcome)
+    assert not [s for s in outcome.suggestions if s.entity_id in {"light.garage", "light.driveway"}]

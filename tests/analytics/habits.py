@@ -21,6 +21,7 @@ EVENTS = {
     "device_class": pl.String(),
     "context_parent_id": pl.String(),
     "context_user_id": pl.String(),
+    "context_id": pl.String(),
 }
 
 
@@ -31,7 +32,7 @@ class History:
     time_zone: str
     first: date
     days: int
-    rows: list[tuple[datetime, str, str, str | None, str | None, str | None]] = field(
+    rows: list[tuple[datetime, str, str, str | None, str | None, str | None, str | None]] = field(
         default_factory=list
     )
 
@@ -49,12 +50,14 @@ class History:
         device_class: str | None = None,
         parent: str | None = None,
         user: str | None = None,
+        context: str | None = None,
     ) -> None:
         """Add one state change at local ``minute`` of ``day`` (may spill into the next day)."""
         local = datetime.combine(day, time(0), tzinfo=ZoneInfo(self.time_zone)) + timedelta(
             minutes=minute
         )
-        self.rows.append((local.astimezone(UTC), entity_id, state, device_class, parent, user))
+        row = (local.astimezone(UTC), entity_id, state, device_class, parent, user, context)
+        self.rows.append(row)
 
     def pulse(self, day: date, minute: float, entity_id: str, on_for: float, **kw: str) -> None:
         """Add an ``on`` then ``off`` change ``on_for`` minutes later."""

@@ -158,3 +158,16 @@ def test_sun_routine_the_fitted_days_cannot_tell_from_the_clock_is_offered_besid
         history.pulse(day, sunset - 15, "light.porch", 200)
     found = daily_routines(manual(history.onsets()).filter(state="on"), days_of(history, quito))
     assert sorted((r.kind, r.tied_with_clock) for r in found) == [("sun", True), ("time", False)]
+
+
+def test_changes_of_a_time_triggered_automation_are_known_by_its_run_context() -> None:
+    # No parent id (a time trigger has no triggering context); the automation's own state
+    # row carries the same context id as the light's change.
+    history = History(time_zone="Europe/Amsterdam", first=date(2026, 3, 1), days=28)
+    for i, day in enumerate(history.dates()):
+        run = f"01JRUN{i:04d}"
+        history.at(day, 7 * 60, "automation.garage_light", "on", context=run)
+        history.pulse(day, 7 * 60 + 0.01, "light.garage", 30, context=run)
+    found = history.onsets()
+    assert found.filter(state="on")["automated"].all()
+    assert daily_routines(manual(found), days_of(history)) == []
