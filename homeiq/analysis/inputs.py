@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from analytics.place import HomePlace
 
 if TYPE_CHECKING:
+    from homeiq.home import FactsReader
     from homeiq.settings import Settings
 
 _log = logging.getLogger(__name__)
@@ -17,6 +18,21 @@ def place_from_settings(settings: Settings) -> HomePlace:
     """Return the home's place from HOMEIQ_TIMEZONE / HOMEIQ_LATITUDE / HOMEIQ_LONGITUDE."""
     return HomePlace(
         time_zone=settings.timezone, latitude=settings.latitude, longitude=settings.longitude
+    )
+
+
+def home_place(settings: Settings, home: FactsReader | None) -> HomePlace:
+    """Return the home's place from the effective home facts (HA's, the sim's, settings).
+
+    ``home`` is ``MetadataStore.home``; explicitly given settings win per field.
+    """
+    from homeiq.home import home_facts
+
+    facts = home_facts(settings, home)
+    return HomePlace(
+        time_zone=facts.time_zone or settings.timezone,
+        latitude=facts.latitude,
+        longitude=facts.longitude,
     )
 
 

@@ -60,16 +60,16 @@ def analyze(
     from rich.progress import BarColumn, Progress, TimeElapsedColumn
 
     from homeiq.analysis import run_analysis
-    from homeiq.analysis.inputs import place_from_settings, read_ha_automations
+    from homeiq.analysis.inputs import home_place, read_ha_automations
     from storage.errors import StoreError
 
-    place = place_from_settings(settings)
     ha_automations = read_ha_automations(settings)
     store = open_cli_store(settings)
     meta = None
     console = Console(stderr=True)
     try:
         meta = open_cli_metadata(settings)
+        place = home_place(settings, meta.home)
         columns = ("[progress.description]{task.description}", BarColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console, transient=True, disable=as_json) as bar:
             task = bar.add_task("analysing", total=1.0)

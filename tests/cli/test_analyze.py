@@ -65,3 +65,19 @@ def test_unknown_time_zone_setting_exits_2_naming_it(homeiq: Homeiq) -> None:
     result = homeiq("analyze", env={"HOMEIQ_TIMEZONE": "Mars/Base"})
     assert result.exit_code == 2
     assert "HOMEIQ_TIMEZONE" in result.output
+
+
+def test_place_comes_from_the_stored_home_facts(homeiq: Homeiq) -> None:
+    from storage.metadata import MetadataStore
+    from storage.metadata.home import HomeFacts
+
+    write_home(homeiq.data_dir, days=32, now=datetime.now(UTC)).close()
+    meta = MetadataStore(homeiq.data_dir / "homeiq.sqlite")
+    meta.home.save(
+        HomeFacts(source="ha", time_zone="Europe/Amsterdam", latitude=52.37, longitude=4.90)
+    )
+    meta.close()
+    result = homeiq("analyze", "--json")  # no HOMEIQ_TIMEZONE / LATITUDE / LONGITUDE given
+    assert result.exit_code == 0, result.output
+    kinds = {s["kind"] for s in json.loads(result.stdout)["suggestions"]}
+    assert "sun" in kinds
