@@ -1,175 +1,259 @@
-"""Short-term forecasts of a bucketed series from its own seasonal pattern, with a backtest.
+"""Forecasts of a bucketed series, always judged against the seasonal naive forecast.
 
-A home's load is dominated by its daily (or weekly) rhythm, so the forecast is the weighted
-mean of the last few seasons at the same phase, recent seasons weighing more. That is cheap
-enough to run on every page render, needs no model training or heavy dependency, and the
-backtest says honestly how well it would have done on the most recent data.
+Every model of :data:`analytics.forecast_models.MODELS` is backtested on the recent days
+(:mod:`analytics.backtest`); the one with the lowest MASE is drawn, and when none beats the
+previous day repeated, the result says so and the naive forecast is drawn. A home's load
+is a daily rhythm plus weather and habits: the naive forecast is hard to beat, so a model
+earns its place by its backtest, not by its sophistication.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from analytics.backtest import BACKTEST_DAYS, ModelScore, best_model, run_backtest
 from analytics.errors import InsufficientData
+from analytics.forecast_models import (
+    BASELINE,
+    MODELS,
+    ModelSpec,
+    SeriesContext,
+    daily_mean_temperature,
+    fit_regression,
+    regression_setup,
+)
+from analytics.series import DAY, Prepared, calendar, season_of
 
 Floats = npt.NDArray[np.float64]
 
-_BUCKET_RE: Final = re.compile(r"^(\d+)([smhd])$")
-_UNIT_S: Final[dict[str, int]] = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-MAX_MISSING: Final[float] = 0.25  # share of empty buckets beyond which the pattern is not trusted
-DECAY: Final[float] = 0.7  # weight of each older season relative to the next newer one
+MAX_TEMPERATURE_MISSING: Final[float] = 0.2  # beyond this share the covariate is left out
+HISTORY_DAYS: Final[int] = 14  # history drawn before the forecast
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Forecast:
-    """Forecast rows ``time, value, low, high`` (a 90% band) and how the method did lately."""
+class Driver:
+    """One input of the regression model and its fitted effect on the forecast value."""
 
-    frame: pl.DataFrame
-    season: int  # buckets per season (24 for hourly data with a daily rhythm)
-    seasons_used: int
-    backtest_mae: float | None  # mean absolute error forecasting the last ``horizon`` buckets
-    naive_mae: float | None  # same, repeating the last season as is (the bar to beat)
-    filled: int  # empty buckets in the history that were interpolated
+    name: str
+    effect: float
+    per: str  # what one unit of the input is, e.g. "°C of the past day's mean"
 
 
-def _bucket_seconds(bucket: str) -> int:
-    match = _BUCKET_RE.match(bucket.strip())
-    if not match or int(match.group(1)) <= 0:
-        raise InsufficientData(f"bucket {bucket!r} is not a duration like 15m, 1h or 1d")
-    return int(match.group(1)) * _UNIT_S[match.group(2)]
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ForecastResult:
+    """The drawn forecast, the backtest behind it and every model's score."""
+
+    step: timedelta
+    horizon: int  # buckets
+    model: str  # key of the drawn model
+    model_name: str
+    beats_baseline: bool
+    scores: tuple[ModelScore, ...]  # every model, baseline first
+    baseline: ModelScore
+    history: pl.DataFrame  # time, value: the recent actuals
+    forecast: pl.DataFrame  # time, value, low, high (80 % band)
+    backtest: pl.DataFrame  # time, actual, value (drawn model), baseline, per scored origin
+    drivers: tuple[Driver, ...]
+    notes: tuple[str, ...]
 
 
-def default_season(bucket: str) -> int:
-    """Return buckets per season: a day for sub-daily buckets, a week for daily ones."""
-    seconds = _bucket_seconds(bucket)
-    if seconds < 86_400 and 86_400 % seconds == 0:
-        return 86_400 // seconds
-    if seconds == 86_400:
-        return 7
-    raise InsufficientData(f"bucket {bucket!r} does not divide a day; use e.g. 15m, 1h or 1d")
-
-
-def regular_grid(series: pl.DataFrame, *, bucket: str) -> tuple[pl.DataFrame, int]:
-    """Return ``time, value`` on every bucket from first to last (gaps interpolated), and gaps.
-
-    Buckets are aligned in UTC, like the store's; naive times are taken as UTC.
-    """
-    missing = [c for c in ("time", "value") if c not in series.columns]
-    if missing:
-        raise InsufficientData(f"forecast needs columns {', '.join(missing)}")
-    time_type = series.schema["time"]
-    as_utc = (
-        pl.col("time").dt.replace_time_zone("UTC")  # naive times are taken as UTC
-        if isinstance(time_type, pl.Datetime) and time_type.time_zone is None
-        else pl.col("time").dt.convert_time_zone("UTC")
-    )
-    clean = (
-        series.select(as_utc.dt.cast_time_unit("us"), pl.col("value").cast(pl.Float64))
-        .drop_nulls()
-        .filter(pl.col("value").is_finite())
-    )
-    if clean.height == 0:
-        raise InsufficientData("forecast: no numeric values in this range; pick a longer range")
-    means = clean.group_by(pl.col("time").dt.truncate(bucket)).agg(pl.col("value").mean())
-    first: datetime = means["time"].min()  # type: ignore[assignment]
-    last: datetime = means["time"].max()  # type: ignore[assignment]
-    grid = pl.datetime_range(
-        first, last, interval=bucket, eager=True, time_zone="UTC", time_unit="us"
-    ).alias("time")
-    joined = grid.to_frame().join(means, on="time", how="left")
-    empty = joined["value"].null_count()
-    if empty > MAX_MISSING * joined.height:
-        raise InsufficientData(
-            f"forecast: {empty} of {joined.height} buckets of {bucket} are empty; the sensor "
-            "reported too rarely here, pick a range where it was online"
+def align_covariate(prepared: Prepared, covariate: pl.DataFrame | None) -> Floats | None:
+    """Return ``covariate`` (``time, value``) on the series' grid, or None when too sparse."""
+    if covariate is None or covariate.height == 0:
+        return None
+    width = f"{int(prepared.step.total_seconds())}s"
+    means = (
+        covariate.select(
+            pl.col("time").dt.convert_time_zone("UTC").dt.cast_time_unit("us"),
+            pl.col("value").cast(pl.Float64),
         )
-    return joined.with_columns(pl.col("value").interpolate()), empty
+        .drop_nulls()
+        .group_by(pl.col("time").dt.truncate(width))
+        .agg(pl.col("value").mean())
+    )
+    joined = prepared.frame.select("time").join(means, on="time", how="left")["value"]
+    if joined.null_count() > MAX_TEMPERATURE_MISSING * joined.len():
+        return None
+    filled = joined.interpolate().fill_null(strategy="forward").fill_null(strategy="backward")
+    return filled.to_numpy().astype(np.float64)
 
 
-def _project(history: Floats, *, season: int, seasons: int, horizon: int) -> Floats:
-    # Rows of ``block`` are the last ``seasons`` seasons, newest last; column c of every row
-    # has the same phase as forecast step c, because each row starts a whole season back.
-    block = history[history.size - seasons * season :].reshape(seasons, season)
-    weights = DECAY ** np.arange(seasons - 1, -1, -1, dtype=np.float64)
-    profile = weights @ block / weights.sum()
-    return np.asarray(profile[np.arange(horizon) % season], dtype=np.float64)
+def _context(
+    prepared: Prepared, horizon: int, tz: str, temperature: Floats | None
+) -> SeriesContext:
+    times = prepared.frame["time"]
+    future = pl.datetime_range(
+        times[-1] + prepared.step,
+        times[-1] + prepared.step * horizon,
+        interval=f"{int(prepared.step.total_seconds())}s",
+        eager=True,
+        time_zone="UTC",
+        time_unit="us",
+    )
+    times_all = pl.concat([times, future]).alias("time")
+    season = season_of(prepared.step)
+    return SeriesContext(
+        times=times_all,
+        index=times_all.dt.replace_time_zone(None).to_numpy(),
+        values=prepared.values,
+        step=prepared.step,
+        season=season,
+        tz=tz,
+        temperature=None if temperature is None else daily_mean_temperature(temperature, season),
+        calendar=calendar(times_all, tz=tz, step=prepared.step),
+    )
 
 
-def _residuals(history: Floats, *, season: int, seasons: int) -> Floats:
-    # One-season-ahead errors over the history, for the width of the band.
-    errors = []
-    for end in range(season, history.size - season + 1, season):
-        used = min(seasons, end // season)
-        predicted = _project(history[:end], season=season, seasons=used, horizon=season)
-        errors.append(history[end : end + season] - predicted)
-    return np.concatenate(errors) if errors else np.zeros(0)
+def _drivers(ctx: SeriesContext, horizon: int) -> tuple[Driver, ...]:
+    fitted_end, model = ctx.fitted.get(("regression", horizon), (-1, None))
+    if model is None or fitted_end != ctx.values.size:
+        model, _ = fit_regression(ctx, ctx.values.size, horizon)
+        ctx.fitted[("regression", horizon)] = (ctx.values.size, model)
+    setup = regression_setup(ctx, horizon)
+    coef = np.asarray(model.model.coef_, dtype=np.float64).ravel()
+    rows = [
+        Driver(name=f"value {name} ({offset} buckets back)", effect=float(c), per="unit of it")
+        for name, offset, c in zip(setup.names, setup.offsets, coef, strict=False)
+    ]
+    position = len(setup.lags)
+    if ctx.temperature is not None:
+        per_day = ctx.season if ctx.step < DAY else 1
+        rows.append(
+            Driver(
+                name="outdoor temperature, mean of the past day",
+                effect=float(coef[position]) * per_day,
+                per="°C, per day",
+            )
+        )
+        position += 1
+    if ctx.step < DAY:
+        weekend = coef[position + 24] if coef.size > position + 24 else 0.0
+        rows.append(Driver(name="weekend", effect=float(weekend), per="weekend bucket"))
+    return tuple(rows)
 
 
-def seasonal_forecast(
-    series: pl.DataFrame,
+def _constant(prepared: Prepared, ctx: SeriesContext, horizon: int) -> ForecastResult:
+    level = float(prepared.values[-1])
+    times = ctx.times[ctx.values.size :]
+    flat = pl.DataFrame({"time": times, "value": [level] * horizon})
+    score = ModelScore(
+        key=BASELINE.key, name=BASELINE.name, mae=0.0, mase=1.0, coverage=1.0, half_width=0.0
+    )
+    return ForecastResult(
+        step=prepared.step,
+        horizon=horizon,
+        model=BASELINE.key,
+        model_name=BASELINE.name,
+        beats_baseline=False,
+        scores=(score,),
+        baseline=score,
+        history=prepared.frame.tail(HISTORY_DAYS * ctx.season),
+        forecast=flat.with_columns(low=pl.col("value"), high=pl.col("value")),
+        backtest=pl.DataFrame(
+            schema={"time": pl.Datetime("us", "UTC"), "actual": pl.Float64, "value": pl.Float64}
+        ),
+        drivers=(),
+        notes=(
+            *prepared.notes,
+            f"The series is constant at {level:g}; every model forecasts that value.",
+        ),
+    )
+
+
+def forecast(
+    prepared: Prepared,
     *,
-    bucket: str = "1h",
-    horizon: int = 24,
-    season: int | None = None,
-    max_seasons: int = 4,
-) -> Forecast:
-    """Return the next ``horizon`` buckets of ``time, value`` as a seasonal-mean Forecast.
+    horizon: int,
+    tz: str,
+    temperature: pl.DataFrame | None = None,
+    models: Sequence[ModelSpec] = MODELS,
+    backtest_days: int = BACKTEST_DAYS,
+) -> ForecastResult:
+    """Return the backtested forecast of the next ``horizon`` buckets of ``prepared``.
 
-    Needs at least two whole seasons of history (two days for hourly data). ``low`` and
-    ``high`` are the 5th and 95th percentiles of the method's own one-season-ahead errors.
+    ``temperature`` (``time, value``, outdoor °C) is the regression's covariate when given.
+    Raises InsufficientData when not even the seasonal naive can be backtested.
     """
     if horizon <= 0:
         raise InsufficientData(f"horizon {horizon} must be at least one bucket")
-    period = season if season is not None else default_season(bucket)
-    grid, filled = regular_grid(series, bucket=bucket)
-    history = grid["value"].to_numpy().astype(np.float64)
-    available = history.size // period
-    if available < 2:
+    notes = list(prepared.notes)
+    aligned = align_covariate(prepared, temperature)
+    if temperature is not None and aligned is None:
+        notes.append("The outdoor temperature has too many gaps here; it is not used.")
+    ctx = _context(prepared, horizon, tz, aligned)
+    if float(np.ptp(ctx.values)) == 0.0:
+        return _constant(prepared, ctx, horizon)
+    if BASELINE not in models:
+        models = (BASELINE, *models)
+    bt = run_backtest(ctx, horizon, models, days=backtest_days)
+    notes.extend(bt.notes)
+    if not bt.origins or BASELINE.key not in bt.predictions:
         raise InsufficientData(
-            f"forecast needs two seasons of {period} x {bucket} buckets, got {history.size}; "
-            "pick a longer range"
+            f"too little history to backtest a {horizon}-bucket forecast: "
+            f"{ctx.values.size} buckets of {prepared.step}; pick a longer range"
         )
-    used = min(max_seasons, available)
-    values = _project(history, season=period, seasons=used, horizon=horizon)
-    errors = _residuals(history, season=period, seasons=max_seasons)
-    low, high = np.quantile(errors, [0.05, 0.95]) if errors.size else (0.0, 0.0)
-    step = timedelta(seconds=_bucket_seconds(bucket))
-    last = grid["time"][-1]
-    frame = pl.DataFrame(
-        {
-            "time": [last + step * (i + 1) for i in range(horizon)],
-            "value": values,
-            "low": values + low,
-            "high": values + high,
-        }
-    ).with_columns(pl.col("time").cast(pl.Datetime("us", "UTC")))
-    backtest, naive = _backtest(history, season=period, seasons=max_seasons, horizon=horizon)
-    return Forecast(
-        frame=frame,
-        season=period,
-        seasons_used=used,
-        backtest_mae=backtest,
-        naive_mae=naive,
-        filled=filled,
+    chosen, beats = best_model(bt)
+    spec = next(m for m in models if m.key == chosen)
+    if not beats:
+        notes.append(
+            "No model beat the seasonal naive forecast (the previous day) on the backtest, "
+            "so the naive forecast is drawn."
+        )
+    values = spec.predict(ctx, ctx.values.size, horizon)
+    half = bt.scores[chosen].half_width or 0.0
+    future = ctx.times[ctx.values.size :]
+    frame = pl.DataFrame({"time": future, "value": values}).with_columns(
+        low=pl.col("value") - half, high=pl.col("value") + half
+    )
+    drivers: tuple[Driver, ...] = ()
+    if any(m.key == "regression" for m in models) and not bt.scores["regression"].error:
+        drivers = _drivers(ctx, horizon)
+    scores = tuple(bt.scores[m.key] for m in models if m.key in bt.scores)
+    return ForecastResult(
+        step=prepared.step,
+        horizon=horizon,
+        model=chosen,
+        model_name=spec.name,
+        beats_baseline=beats,
+        scores=scores,
+        baseline=bt.scores[BASELINE.key],
+        history=prepared.frame.tail(HISTORY_DAYS * ctx.season),
+        forecast=frame,
+        backtest=_backtest_frame(ctx, bt.origins, horizon, bt.predictions, chosen),
+        drivers=drivers,
+        notes=tuple(notes),
     )
 
 
-def _backtest(
-    history: Floats, *, season: int, seasons: int, horizon: int
-) -> tuple[float | None, float | None]:
-    train = history[: history.size - horizon]
-    if train.size // season < 2:
-        return None, None
-    actual = history[train.size :]
-    ours = _project(
-        train, season=season, seasons=min(seasons, train.size // season), horizon=horizon
+def _backtest_frame(
+    ctx: SeriesContext,
+    origins: tuple[int, ...],
+    horizon: int,
+    predictions: dict[str, list[Floats]],
+    chosen: str,
+) -> pl.DataFrame:
+    """Return ``time, actual, value, baseline`` of the drawn model's day-ahead backtest."""
+    stride = ctx.season
+    rows_time, rows_actual, rows_value, rows_base = [], [], [], []
+    for i, origin in enumerate(origins):
+        take = min(stride, horizon)  # the first day of each window: windows tile the span
+        rows_time.extend(ctx.times[origin : origin + take].to_list())
+        rows_actual.extend(ctx.values[origin : origin + take].tolist())
+        rows_value.extend(predictions[chosen][i][:take].tolist())
+        rows_base.extend(predictions[BASELINE.key][i][:take].tolist())
+    return pl.DataFrame(
+        {"time": rows_time, "actual": rows_actual, "value": rows_value, "baseline": rows_base},
+        schema={
+            "time": pl.Datetime("us", "UTC"),
+            "actual": pl.Float64,
+            "value": pl.Float64,
+            "baseline": pl.Float64,
+        },
     )
-    naive = _project(train, season=season, seasons=1, horizon=horizon)
-    return float(np.abs(actual - ours).mean()), float(np.abs(actual - naive).mean())

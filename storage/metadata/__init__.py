@@ -3,6 +3,8 @@
 from storage.metadata.analysis import AnalysisTables, PatternWrite, SuggestionWrite
 from storage.metadata.records import (
     AnalysisRun,
+    AnomalyFinding,
+    AnomalyRun,
     AuditEntry,
     Deployment,
     DeploymentStatus,
@@ -19,6 +21,8 @@ __all__ = [
     "QUARANTINE_KEEP",
     "AnalysisRun",
     "AnalysisTables",
+    "AnomalyFinding",
+    "AnomalyRun",
     "AuditEntry",
     "Deployment",
     "DeploymentStatus",

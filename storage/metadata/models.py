@@ -242,3 +242,36 @@ class DeploymentRecord(Base):
     ha_automation_id: Mapped[str | None] = mapped_column(String(255))
     deployed_at: Mapped[datetime | None]
     detail: Mapped[dict[str, Any]]
+
+
+class AnomalyRunRecord(Base):
+    """One anomaly analysis run (daily or on demand) over a window of days."""
+
+    __tablename__ = "anomaly_runs"
+    __table_args__ = (Index("ix_anomaly_runs_created_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime]
+    trigger: Mapped[str] = mapped_column(String(32))
+    window_start: Mapped[datetime]
+    window_end: Mapped[datetime]
+    entities: Mapped[int] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any]]
+
+
+class AnomalyFindingRecord(Base):
+    """One finding of a run: an unusual day or hour, or a silent entity, with its evidence."""
+
+    __tablename__ = "anomaly_findings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("anomaly_runs.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    entity_id: Mapped[str] = mapped_column(String(255))
+    start: Mapped[datetime]
+    end: Mapped[datetime]
+    score: Mapped[float]
+    summary: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any]]

@@ -150,3 +150,30 @@ class Deployment:
     ha_automation_id: str | None
     deployed_at: datetime | None
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnomalyFinding:
+    """One stored finding: an unusual day or hour, or a silent entity, with its evidence."""
+
+    kind: str
+    entity_id: str
+    start: datetime
+    end: datetime
+    score: float
+    summary: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnomalyRun:
+    """One anomaly run: when, over which window, and what it found."""
+
+    id: int
+    created_at: datetime
+    trigger: str
+    window_start: datetime
+    window_end: datetime
+    entities: int
+    detail: dict[str, Any]
+    findings: tuple[AnomalyFinding, ...] = ()

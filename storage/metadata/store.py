@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.errors import StoreUnavailable
 from storage.metadata.analysis import AnalysisTables
+from storage.metadata.anomaly_runs import AnomalyTable
 from storage.metadata.audit import AuditTable
 from storage.metadata.automations import DeploymentTable, SuggestionTable
 from storage.metadata.home import HomeTable
@@ -24,6 +25,8 @@ from storage.metadata.models import (
     WorkerStatusRow,
 )
 from storage.metadata.records import (
+    AnomalyFinding,
+    AnomalyRun,
     AuditEntry,
     Deployment,
     DeploymentStatus,
@@ -86,6 +89,7 @@ class MetadataStore:
         # Home facts per source and HA's energy preferences (storage/metadata/home.py).
         self.home = HomeTable(self._sessions)
         self.analysis = AnalysisTables(self._sessions)
+        self._anomalies = AnomalyTable(self._sessions)
 
     # --- entity registry -----------------------------------------------------------
     def upsert_entities(self, rows: Iterable[EntityInfo]) -> int:
@@ -339,3 +343,32 @@ class MetadataStore:
     def close(self) -> None:
         """Release every pooled connection."""
         self._engine.dispose()
+
+    # --- anomaly runs (issue 14) ------------------------------------------------------
+    def add_anomaly_run(
+        self,
+        *,
+        trigger: str,
+        window_start: datetime,
+        window_end: datetime,
+        entities: int,
+        findings: Iterable[AnomalyFinding],
+        detail: Mapping[str, Any] | None = None,
+    ) -> AnomalyRun:
+        """Store an anomaly run with its findings (newest 60 runs kept); return it."""
+        return self._anomalies.add(
+            trigger=trigger,
+            window_start=window_start,
+            window_end=window_end,
+            entities=entities,
+            findings=findings,
+            detail=detail,
+        )
+
+    def latest_anomaly_run(self) -> AnomalyRun | None:
+        """Return the newest anomaly run with its findings, or None."""
+        return self._anomalies.latest()
+
+    def list_anomaly_runs(self, *, limit: int = 30) -> list[AnomalyRun]:
+        """Return the newest anomaly runs (without findings), newest first."""
+        return self._anomalies.newest(limit=limit)

@@ -1,0 +1,211 @@
+"""Forecast one entity of the store: its series, its covariate, the backtested forecast.
+
+Shared by ``homeiq forecast``, the Forecast and Energy pages and the kiosk, so all of them
+show the same numbers. darts is imported only when a forecast is computed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Final
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from analytics.errors import InsufficientData
+from analytics.forecast import ForecastResult, forecast
+from analytics.series import Kind, local_days, prepare
+from storage.errors import InvalidQuery
+from storage.protocol import TimeSeriesStore, parse_bucket
+
+BUCKETS: Final[tuple[str, ...]] = ("15m", "1h", "1d")
+HORIZONS: Final[tuple[str, ...]] = ("24h", "48h", "7d")
+HISTORY: Final[timedelta] = timedelta(days=90)
+ENERGY_UNITS: Final[dict[str, float]] = {"kWh": 1.0, "Wh": 0.001, "MWh": 1000.0}
+
+
+class ForecastInputError(ValueError):
+    """The entity, bucket or horizon cannot be forecast; the message says why and what to do."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EntityForecast:
+    """A forecast of one entity with what was forecast: kind, unit, covariate."""
+
+    entity_id: str
+    bucket: str
+    horizon: str
+    kind: Kind  # "increase" for meters (per-bucket use), "mean" otherwise
+    unit: str
+    temperature_entity: str | None
+    result: ForecastResult
+
+
+def main_energy_meter(store: TimeSeriesStore, now: datetime | None = None) -> str | None:
+    """Return the home's main energy meter, until roles name it: the kWh meter that rose most.
+
+    The lead switches this to the roles of issue 11 (the main meter role) once merged.
+    """
+    entities = store.entities().filter(pl.col("unit").is_in(list(ENERGY_UNITS)))
+    if entities.height == 0:
+        return None
+    end = now or datetime.now(UTC)
+    rises = store.aggregate(
+        entities["entity_id"].to_list(), end - timedelta(days=7), end, "1d", "increase"
+    )
+    if rises.height == 0:
+        ids = sorted(entities["entity_id"].to_list())
+        return "sensor.house_energy" if "sensor.house_energy" in ids else ids[0]
+    factor = pl.col("unit").replace_strict(ENERGY_UNITS, default=1.0, return_dtype=pl.Float64)
+    totals = (
+        rises.join(entities.select("entity_id", "unit"), on="entity_id")
+        .group_by("entity_id")
+        .agg((pl.col("value") * factor).sum().alias("kwh"))
+        .filter(pl.col("kwh") > 0)
+        .sort(["kwh", "entity_id"], descending=[True, False])
+    )
+    return str(totals["entity_id"][0]) if totals.height else None
+
+
+def outdoor_temperature_entity(store: TimeSeriesStore) -> str | None:
+    """Return the outdoor temperature sensor, until roles name it: a °C sensor outside."""
+    entities = store.entities().filter(
+        (pl.col("device_class") == "temperature") & pl.col("unit").is_in(["°C", "°F"])
+    )
+    outside = entities.filter(
+        pl.col("entity_id").str.contains("outdoor|outside")
+        | (pl.col("area").str.to_lowercase() == "outside")
+    )
+    return str(outside.sort("entity_id")["entity_id"][0]) if outside.height else None
+
+
+def _steps(bucket: str, horizon: str) -> tuple[timedelta, int]:
+    if bucket not in BUCKETS:
+        raise ForecastInputError(
+            f"bucket {bucket!r} is not offered; use one of {', '.join(BUCKETS)}"
+        )
+    try:
+        step, span = parse_bucket(bucket), parse_bucket(horizon)
+    except InvalidQuery as err:
+        raise ForecastInputError(f"horizon {horizon!r}: {err}") from None
+    if span < step or span % step:
+        raise ForecastInputError(
+            f"horizon {horizon} is not a whole number of {bucket} buckets; use e.g. "
+            f"{', '.join(HORIZONS)}"
+        )
+    return step, span // step
+
+
+def entity_series(
+    store: TimeSeriesStore, entity_id: str, *, step: timedelta, tz: str, end: datetime
+) -> tuple[pl.DataFrame, Kind, str]:
+    """Return ``time, value`` per whole bucket before ``end``, the series kind and its unit."""
+    info = store.entities().filter(pl.col("entity_id") == entity_id)
+    if info.height == 0:
+        raise ForecastInputError(
+            f"entity {entity_id!r} is not in the store; `homeiq store entities` lists them"
+        )
+    unit = info["unit"][0] or ""
+    kind: Kind = "increase" if unit in ENERGY_UNITS else "mean"
+    daily = step >= timedelta(days=1)
+    width = "1h" if daily else f"{int(step.total_seconds() // 60)}m"
+    frame = store.aggregate([entity_id], end - HISTORY, end, width, kind)
+    frame = frame.select("time", "value")
+    if daily:
+        frame = local_days(frame, tz=tz, kind=kind)
+    else:
+        # the bucket still filling up would look like a sudden drop
+        frame = frame.filter(pl.col("time") + step <= end)
+    return frame, kind, unit
+
+
+def forecast_entity(
+    store: TimeSeriesStore,
+    entity_id: str,
+    *,
+    bucket: str = "1h",
+    horizon: str = "24h",
+    tz: str = "UTC",
+    now: datetime | None = None,
+) -> EntityForecast:
+    """Return the backtested forecast of ``entity_id`` (ForecastInputError, InsufficientData)."""
+    step, steps = _steps(bucket, horizon)
+    end = now or datetime.now(UTC)
+    series, kind, unit = entity_series(store, entity_id, step=step, tz=tz, end=end)
+    temperature_id = outdoor_temperature_entity(store)
+    temperature = None
+    if temperature_id and temperature_id != entity_id:
+        width = "1h" if step >= timedelta(hours=1) else f"{int(step.total_seconds() // 60)}m"
+        frame = store.aggregate([temperature_id], end - HISTORY, end, width, "mean")
+        temperature = frame.select("time", "value")
+        if step >= timedelta(days=1):
+            temperature = local_days(temperature, tz=tz, kind="mean")
+    prepared = prepare(series, step=step, kind=kind)
+    result = forecast(prepared, horizon=steps, tz=tz, temperature=temperature)
+    return EntityForecast(
+        entity_id=entity_id,
+        bucket=bucket,
+        horizon=horizon,
+        kind=kind,
+        unit=unit,
+        temperature_entity=temperature_id if temperature is not None else None,
+        result=result,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExpectedToday:
+    """Today's expected use of the main meter: measured so far plus forecast for the rest."""
+
+    entity_id: str
+    so_far: float
+    rest: float
+    model_name: str
+    beats_baseline: bool
+
+    @property
+    def total(self) -> float:
+        """Return the expected total of the whole local day."""
+        return self.so_far + self.rest
+
+
+def expected_today(
+    store: TimeSeriesStore, *, tz: str, now: datetime | None = None
+) -> ExpectedToday | None:
+    """Return today's expected kWh of the main meter, or None when the home has no meter."""
+    end = (now or datetime.now(UTC)).astimezone(UTC)
+    meter = main_energy_meter(store, end)
+    if meter is None:
+        return None
+    hour_end = end.replace(minute=0, second=0, microsecond=0)
+    result = forecast_entity(store, meter, bucket="1h", horizon="24h", tz=tz, now=hour_end)
+    zone = ZoneInfo(tz)
+    midnight = datetime.combine(end.astimezone(zone).date(), time.min, tzinfo=zone)
+    tomorrow = (midnight + timedelta(days=1)).astimezone(UTC)  # wall-clock day: 23-25 h
+    factor = ENERGY_UNITS.get(result.unit, 1.0)
+    measured = store.aggregate([meter], midnight.astimezone(UTC), hour_end, "1h", "increase")
+    so_far = float(measured["value"].sum()) * factor if measured.height else 0.0
+    rest = result.result.forecast.filter(pl.col("time") < tomorrow)["value"].clip(0).sum()
+    return ExpectedToday(
+        entity_id=meter,
+        so_far=so_far,
+        rest=float(rest) * factor,
+        model_name=result.result.model_name,
+        beats_baseline=result.result.beats_baseline,
+    )
+
+
+__all__ = [
+    "BUCKETS",
+    "HORIZONS",
+    "EntityForecast",
+    "ExpectedToday",
+    "ForecastInputError",
+    "InsufficientData",
+    "entity_series",
+    "expected_today",
+    "forecast_entity",
+    "main_energy_meter",
+    "outdoor_temperature_entity",
+]
