@@ -40,6 +40,7 @@ class EntityForecast:
     unit: str
     temperature_entity: str | None
     result: ForecastResult
+    notes: tuple[str, ...] = ()
 
 
 def main_energy_meter(store: TimeSeriesStore, now: datetime | None = None) -> str | None:
@@ -97,6 +98,11 @@ def _steps(bucket: str, horizon: str) -> tuple[timedelta, int]:
     return step, span // step
 
 
+def _bucket_start(moment: datetime, step: timedelta) -> datetime:
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    return epoch + ((moment - epoch) // step) * step
+
+
 def entity_series(
     store: TimeSeriesStore, entity_id: str, *, step: timedelta, tz: str, end: datetime
 ) -> tuple[pl.DataFrame, Kind, str]:
@@ -131,7 +137,17 @@ def forecast_entity(
 ) -> EntityForecast:
     """Return the backtested forecast of ``entity_id`` (ForecastInputError, InsufficientData)."""
     step, steps = _steps(bucket, horizon)
-    end = now or datetime.now(UTC)
+    end = (now or datetime.now(UTC)).astimezone(UTC)
+    notes: list[str] = []
+    info = store.entities().filter(pl.col("entity_id") == entity_id)
+    last_seen = info["last_seen"][0] if info.height else None
+    if isinstance(last_seen, datetime) and last_seen + step < end:
+        # an entity that stopped reporting is forecast from its last data, and says so
+        end = _bucket_start(last_seen, step) + step
+        notes.append(
+            f"{entity_id} last reported at {last_seen:%Y-%m-%d %H:%M} UTC; "
+            "the forecast starts after its last data."
+        )
     series, kind, unit = entity_series(store, entity_id, step=step, tz=tz, end=end)
     temperature_id = outdoor_temperature_entity(store)
     temperature = None
@@ -151,6 +167,7 @@ def forecast_entity(
         unit=unit,
         temperature_entity=temperature_id if temperature is not None else None,
         result=result,
+        notes=tuple(notes),
     )
 
 
