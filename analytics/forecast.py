@@ -119,7 +119,7 @@ def _drivers(ctx: SeriesContext, horizon: int) -> tuple[Driver, ...]:
     setup = regression_setup(ctx, horizon)
     coef = np.asarray(model.model.coef_, dtype=np.float64).ravel()
     rows = [
-        Driver(name=f"value {name} ({offset} buckets back)", effect=float(c), per="unit of it")
+        Driver(name=f"value {name} ({offset} buckets back)", effect=float(c), per="x that value")
         for name, offset, c in zip(setup.names, setup.offsets, coef, strict=False)
     ]
     position = len(setup.lags)
@@ -129,13 +129,13 @@ def _drivers(ctx: SeriesContext, horizon: int) -> tuple[Driver, ...]:
             Driver(
                 name="outdoor temperature, mean of the past day",
                 effect=float(coef[position]) * per_day,
-                per="°C, per day",
+                per="per °C of the past day's mean, summed over a day",
             )
         )
         position += 1
     if ctx.step < DAY:
         weekend = coef[position + 24] if coef.size > position + 24 else 0.0
-        rows.append(Driver(name="weekend", effect=float(weekend), per="weekend bucket"))
+        rows.append(Driver(name="weekend", effect=float(weekend), per="per bucket on weekends"))
     return tuple(rows)
 
 

@@ -38,5 +38,14 @@ ADMIN_PAGES: Final[tuple[PageSpec, ...]] = (
     PageSpec(
         script="explore.py", title="Explore", icon=":material/query_stats:", url_path="explore"
     ),
+    PageSpec(
+        script="forecast.py", title="Forecast", icon=":material/trending_up:", url_path="forecast"
+    ),
+    PageSpec(
+        script="anomalies.py",
+        title="Anomalies",
+        icon=":material/troubleshoot:",
+        url_path="anomalies",
+    ),
     PageSpec(script="export.py", title="Export", icon=":material/download:", url_path="export"),
 )

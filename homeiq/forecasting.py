@@ -23,6 +23,7 @@ BUCKETS: Final[tuple[str, ...]] = ("15m", "1h", "1d")
 HORIZONS: Final[tuple[str, ...]] = ("24h", "48h", "7d")
 HISTORY: Final[timedelta] = timedelta(days=90)
 ENERGY_UNITS: Final[dict[str, float]] = {"kWh": 1.0, "Wh": 0.001, "MWh": 1000.0}
+STALE: Final[timedelta] = timedelta(hours=2)  # older meter data cannot say what today uses
 
 
 class ForecastInputError(ValueError):
@@ -195,6 +196,9 @@ def expected_today(
     meter = main_energy_meter(store, end)
     if meter is None:
         return None
+    seen = store.entities().filter(pl.col("entity_id") == meter)["last_seen"]
+    if seen.len() == 0 or seen[0] is None or seen[0] < end - STALE:
+        return None  # a meter that stopped reporting says nothing about today
     hour_end = end.replace(minute=0, second=0, microsecond=0)
     result = forecast_entity(store, meter, bucket="1h", horizon="24h", tz=tz, now=hour_end)
     zone = ZoneInfo(tz)

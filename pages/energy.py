@@ -6,7 +6,7 @@ import plotly.express as px
 import polars as pl
 import streamlit as st
 
-from app.services import ServiceError, energy, get_services
+from app.services import ServiceError, energy, forecast, get_services
 from app.widgets import current_range, style_chart
 
 st.title("Energy")
@@ -36,6 +36,18 @@ cols[1].metric("Cost", f"€ {report.total_cost:,.2f}" if report.total_cost is n
 cols[2].metric("Baseload", f"{report.baseload_w:,.0f} W" if report.baseload_w else "—")
 days = max(report.daily.height, 1)
 cols[3].metric("Per day", f"{report.total_kwh / days:,.1f} kWh", help="mean over the days shown")
+try:
+    expected = forecast.expected_today(svc, svc.key, forecast.this_hour())
+except ServiceError as err:
+    expected = None
+    st.caption(f"Today's forecast is unavailable: {err}")
+if expected is not None:
+    st.metric(
+        "Expected today",
+        f"{expected.total:,.1f} kWh",
+        help=f"{expected.so_far:,.1f} kWh measured so far plus {expected.rest:,.1f} kWh "
+        f"forecast for the rest of the day by {expected.model_name} (see the Forecast page)",
+    )
 
 local = pl.col("time").dt.convert_time_zone(svc.settings.timezone)
 hourly = report.hourly.with_columns(local.alias("local_time"))

@@ -1,0 +1,99 @@
+"""What the Forecast page, the Energy page and the kiosk show: backtested forecasts.
+
+The work is in homeiq.forecasting (shared with ``homeiq forecast``); here it is cached per
+store, entity, bucket and horizon, so a page rerun does not refit darts models. darts is
+imported only when a forecast is first computed, never when this module is imported.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Final
+
+import polars as pl
+import streamlit as st
+
+from analytics.errors import InsufficientData
+from app.services.context import ServiceError, Services
+from homeiq import forecasting
+from homeiq.forecasting import EntityForecast, ExpectedToday, ForecastInputError
+from storage.errors import StoreError
+
+BUCKETS: Final[tuple[str, ...]] = forecasting.BUCKETS
+HORIZONS: Final[tuple[str, ...]] = forecasting.HORIZONS
+FORECAST_TTL_S: Final[int] = 900  # a new hour of data is worth a refit; a rerun is not
+
+__all__ = [
+    "BUCKETS",
+    "HORIZONS",
+    "EntityForecast",
+    "ExpectedToday",
+    "ForecastProblem",
+    "default_entity",
+    "entity_forecast",
+    "expected_today",
+    "forecastable_entities",
+]
+
+
+class ForecastProblem(ServiceError):
+    """The series cannot be forecast (too short, gaps, not numeric); the page shows why."""
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def forecastable_entities(_svc: Services, key: str) -> pl.DataFrame:
+    """Return ``entity_id, unit, area, domain`` of numeric entities, meters first."""
+    del key
+    try:
+        frame = _svc.store.entities()
+    except StoreError as err:
+        raise ServiceError(f"Listing entities failed: {err}") from err
+    meters = pl.col("unit").is_in(list(forecasting.ENERGY_UNITS))
+    return (
+        frame.filter(pl.col("unit").is_not_null())
+        .sort([meters, pl.col("entity_id")], descending=[True, False])
+        .select("entity_id", "unit", "area", "domain")
+    )
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def default_entity(_svc: Services, key: str) -> str | None:
+    """Return the series the Forecast page opens with: the main energy meter."""
+    del key
+    try:
+        return forecasting.main_energy_meter(_svc.store)
+    except StoreError as err:
+        raise ServiceError(f"Finding the energy meter failed: {err}") from err
+
+
+@st.cache_data(ttl=FORECAST_TTL_S, show_spinner="Backtesting forecast models…")
+def entity_forecast(
+    _svc: Services, key: str, entity_id: str, bucket: str, horizon: str
+) -> EntityForecast:
+    """Return the backtested forecast of ``entity_id``; ForecastProblem says why not."""
+    del key
+    try:
+        return forecasting.forecast_entity(
+            _svc.store, entity_id, bucket=bucket, horizon=horizon, tz=_svc.settings.timezone
+        )
+    except (ForecastInputError, InsufficientData) as err:
+        raise ForecastProblem(f"{entity_id} cannot be forecast: {err}") from None
+    except StoreError as err:
+        raise ServiceError(f"Reading {entity_id} failed: {err}") from err
+
+
+@st.cache_data(ttl=FORECAST_TTL_S, show_spinner=False)
+def expected_today(_svc: Services, key: str, hour: str) -> ExpectedToday | None:
+    """Return today's expected kWh of the main meter (``hour`` keys the cache), or None."""
+    del key, hour
+    try:
+        return forecasting.expected_today(_svc.store, tz=_svc.settings.timezone)
+    except (ForecastInputError, InsufficientData):
+        return None
+    except StoreError as err:
+        raise ServiceError(f"Forecasting today's energy failed: {err}") from err
+
+
+def this_hour() -> str:
+    """Return the current UTC hour as text, the cache key of hourly-fresh answers."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H")
