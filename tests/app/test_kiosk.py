@@ -88,6 +88,7 @@ def test_kiosk_reader_offers_no_write() -> None:
         "latest",
         "unavailable_count",
         "today_energy",
+        "expected_today",
         "power_last_24h",
         "ha_connection",
         "store_problem",
