@@ -61,7 +61,13 @@ def test_dst_spring_day_has_23_hours_of_use() -> None:
     # 2026-03-29: Amsterdam skips 02:00; 1 kWh every hour gives a 23 kWh local day
     start = datetime(2026, 3, 27, 23, tzinfo=UTC)
     days = local_days(_hourly(np.ones(24 * 4), start), tz="Europe/Amsterdam", kind="increase")
-    totals = dict(zip(days["time"].dt.convert_time_zone("Europe/Amsterdam").dt.date(), days["value"], strict=True))
+    totals = dict(
+        zip(
+            days["time"].dt.convert_time_zone("Europe/Amsterdam").dt.date(),
+            days["value"],
+            strict=True,
+        )
+    )
     assert totals[datetime(2026, 3, 29).date()] == 23.0
     assert totals[datetime(2026, 3, 28).date()] == 24.0
 
