@@ -192,7 +192,11 @@ def forecast(
         return _constant(prepared, ctx, horizon)
     if BASELINE not in models:
         models = (BASELINE, *models)
-    bt = run_backtest(ctx, horizon, models, days=backtest_days)
+    from threadpoolctl import threadpool_limits
+
+    # tiny least-squares problems: BLAS threads only fight over the cores (2 on the target)
+    with threadpool_limits(limits=1):
+        bt = run_backtest(ctx, horizon, models, days=backtest_days)
     notes.extend(bt.notes)
     if not bt.origins or BASELINE.key not in bt.predictions:
         raise InsufficientData(
@@ -206,7 +210,8 @@ def forecast(
             "No model beat the seasonal naive forecast (the previous day) on the backtest, "
             "so the naive forecast is drawn."
         )
-    values = spec.predict(ctx, ctx.values.size, horizon)
+    with threadpool_limits(limits=1):
+        values = spec.predict(ctx, ctx.values.size, horizon)
     half = bt.scores[chosen].half_width or 0.0
     future = ctx.times[ctx.values.size :]
     frame = pl.DataFrame({"time": future, "value": values}).with_columns(
@@ -214,7 +219,8 @@ def forecast(
     )
     drivers: tuple[Driver, ...] = ()
     if any(m.key == "regression" for m in models) and not bt.scores["regression"].error:
-        drivers = _drivers(ctx, horizon)
+        with threadpool_limits(limits=1):
+            drivers = _drivers(ctx, horizon)
     scores = tuple(bt.scores[m.key] for m in models if m.key in bt.scores)
     return ForecastResult(
         step=prepared.step,

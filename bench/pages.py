@@ -8,7 +8,8 @@ kiosk with streamlit's AppTest in this process: the first render (fresh AppTest,
 caches cleared) and the repeated render (the same AppTest run again, caches warm), the RSS
 after each page and the peak RSS of the process. A page that raises or shows an error is
 reported, not fatal. ``--profile TITLE`` prints a cProfile of that page's first render.
-Targets (issue 4): first render <= 3 s, repeated <= 1 s, app RSS <= 600 MB.
+Targets (issue 4): first render <= 3 s, repeated <= 1 s, app RSS <= 600 MB. The Forecast
+and Anomalies pages (issue 14) are measured with a warm data cache, their cold render apart.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ REPEAT_TARGET_S = 1.0
 RSS_TARGET_MB = 600.0
 MARKER = "bench_pages.json"  # what the data dir was filled with, so a kept dir is reused
 RANGE_LABEL = "Last 30 days"
+# Pages whose target is a first render with a warm data cache (issue 14): their work (darts
+# fits, the anomaly run) is cached per store for minutes, so a visitor after the first one
+# gets the cached answer. A cold render fills the cache first and is reported apart.
+WARM_CACHE_PAGES = ("Forecast", "Anomalies")
 
 
 @dataclass
@@ -46,6 +51,7 @@ class PageResult:
     repeat_s: float | None = None
     rss_mb: float = 0.0
     shown: str = ""
+    cold_s: float | None = None  # pages in WARM_CACHE_PAGES: the render that filled the cache
     problems: list[str] = field(default_factory=list)
 
 
@@ -128,13 +134,14 @@ def problems_of(at: object) -> list[str]:
     return [" ".join(text.split())[:300] for text in found]
 
 
-def new_app_test(script: Path, *, admin: bool, timeout: float) -> object:
-    """Return a fresh AppTest of ``script`` after clearing streamlit's caches."""
+def new_app_test(script: Path, *, admin: bool, timeout: float, clear: bool = True) -> object:
+    """Return a fresh AppTest of ``script``, by default after clearing streamlit's caches."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    if clear:
+        st.cache_data.clear()
+        st.cache_resource.clear()
     at = AppTest.from_file(str(script), default_timeout=timeout)
     if admin:
         from app.services.timerange import preset_range
@@ -170,6 +177,9 @@ def measure(title: str, script: Path, *, admin: bool, timeout: float) -> PageRes
     """Return first and repeated render times of one page."""
     result = PageResult(title=title)
     at = new_app_test(script, admin=admin, timeout=timeout)
+    if title in WARM_CACHE_PAGES:
+        result.cold_s = timed_run(at, result)
+        at = new_app_test(script, admin=admin, timeout=timeout, clear=False)
     result.first_s = timed_run(at, result)
     if result.first_s is not None:
         result.repeat_s = timed_run(at, result)
@@ -266,6 +276,9 @@ def print_table(results: list[PageResult], *, preimported: bool) -> None:
         f"peak RSS of this (app) process: {peak:,.0f} MB (target <= {RSS_TARGET_MB:.0f}) {verdict}"
     )
     print("drew: metrics (m), plotly charts (c), tables (t) in the last run")
+    for row in results:
+        if row.cold_s is not None:
+            print(f"{row.title}: first render with a cold cache {row.cold_s:.2f} s (fills it)")
     if not preimported:
         print("(without --preimport the first renders also pay one-time imports: pandas, plotly)")
     for row in results:
