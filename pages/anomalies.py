@@ -13,7 +13,7 @@ from app.widgets import fmt_time, style_chart
 st.title("Anomalies")
 try:
     svc = get_services()
-    stats_entities = anomalies.entity_count(svc, svc.key)
+    stats_entities = anomalies.entity_count(svc)
 except ServiceError as err:
     st.error(str(err))
     st.stop()
@@ -28,7 +28,7 @@ if right.button("Analyse now", help="Run the analysis again and store the run"):
     refresh += 1
     st.session_state["anomaly_refresh"] = refresh
 try:
-    view = anomalies.anomaly_view(svc, svc.key, days, refresh)
+    view = anomalies.anomaly_view(svc, days, refresh)
 except ServiceError as err:
     st.error(str(err))
     st.stop()

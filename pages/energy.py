@@ -37,7 +37,7 @@ cols[2].metric("Baseload", f"{report.baseload_w:,.0f} W" if report.baseload_w el
 days = max(report.daily.height, 1)
 cols[3].metric("Per day", f"{report.total_kwh / days:,.1f} kWh", help="mean over the days shown")
 try:
-    expected = forecast.expected_today(svc, svc.key, forecast.this_hour())
+    expected = forecast.expected_today(svc, forecast.this_hour())
 except ServiceError as err:
     expected = None
     st.caption(f"Today's forecast is unavailable: {err}")

@@ -12,8 +12,8 @@ from app.widgets import style_chart
 st.title("Forecast")
 try:
     svc = get_services()
-    choices = forecast.forecastable_entities(svc, svc.key)
-    default = forecast.default_entity(svc, svc.key) if choices.height else None
+    choices = forecast.forecastable_entities(svc)
+    default = forecast.default_entity(svc) if choices.height else None
 except ServiceError as err:
     st.error(str(err))
     st.stop()
@@ -31,7 +31,7 @@ entity = left.selectbox("Series", ids, index=ids.index(default) if default in id
 bucket = middle.selectbox("Bucket", forecast.BUCKETS, index=1)
 horizon = right.selectbox("Horizon", forecast.HORIZONS, index=0)
 try:
-    found = forecast.entity_forecast(svc, svc.key, entity, bucket, horizon)
+    found = forecast.entity_forecast(svc, entity, bucket, horizon)
 except forecast.ForecastProblem as err:
     st.warning(str(err))
     st.stop()

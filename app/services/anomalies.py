@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 import polars as pl
-import streamlit as st
 
+from app.services.cache import cached
 from app.services.context import ServiceError, Services
 from homeiq.anomaly_scan import run_anomalies, scan_anomalies
 from storage.errors import StoreError
@@ -66,19 +66,18 @@ def _view(findings: list[Any], entities: pl.DataFrame, **fields: Any) -> Anomaly
     )
 
 
-@st.cache_data(ttl=600, show_spinner="Looking for anomalies…")
-def anomaly_view(_svc: Services, key: str, days: int, refresh: int = 0) -> AnomalyView:
+@cached(ttl=600, show_spinner="Looking for anomalies…")
+def anomaly_view(svc: Services, days: int, refresh: int = 0) -> AnomalyView:
     """Return the newest stored run for ``days`` when fresh, else run the analysis now.
 
     ``refresh`` changes to force a new run (the page's "Analyse now").
     """
-    del key
-    tz = _svc.settings.timezone
+    tz = svc.settings.timezone
     try:
-        entities = _svc.store.entities()
-        metadata = _svc.metadata
+        entities = svc.store.entities()
+        metadata = svc.metadata
         if metadata is None:
-            report = scan_anomalies(_svc.store, days=days, tz=tz)
+            report = scan_anomalies(svc.store, days=days, tz=tz)
             return _view(
                 list(report.findings),
                 entities,
@@ -96,7 +95,7 @@ def anomaly_view(_svc: Services, key: str, days: int, refresh: int = 0) -> Anoma
             or datetime.now(UTC) - run.created_at > FRESH
         )
         if stale:
-            run = run_anomalies(_svc.store, metadata, days=days, tz=tz, trigger="page")
+            run = run_anomalies(svc.store, metadata, days=days, tz=tz, trigger="page")
     except StoreError as err:
         raise ServiceError(f"Anomaly analysis failed: {err}") from err
     assert run is not None
@@ -111,24 +110,20 @@ def anomaly_view(_svc: Services, key: str, days: int, refresh: int = 0) -> Anoma
     )
 
 
-@st.cache_data(ttl=600, show_spinner=False)
-def entity_hours(
-    _svc: Services, key: str, entity_id: str, start: datetime, end: datetime
-) -> pl.DataFrame:
+@cached(ttl=600, show_spinner=False)
+def entity_hours(svc: Services, entity_id: str, start: datetime, end: datetime) -> pl.DataFrame:
     """Return ``time, value`` hourly means of one entity around a finding."""
-    del key
     try:
-        frame = _svc.store.aggregate([entity_id], start, end, "1h", "mean")
+        frame = svc.store.aggregate([entity_id], start, end, "1h", "mean")
     except StoreError as err:
         raise ServiceError(f"Reading {entity_id} failed: {err}") from err
     return frame.select("time", "value")
 
 
-@st.cache_data(ttl=120, show_spinner=False)
-def entity_count(_svc: Services, key: str) -> int:
+@cached(ttl=120, show_spinner=False)
+def entity_count(svc: Services) -> int:
     """Return how many entities the store holds (0: nothing to analyse)."""
-    del key
     try:
-        return _svc.store.stats().entities
+        return svc.store.stats().entities
     except StoreError as err:
         raise ServiceError(f"Reading the store failed: {err}") from err

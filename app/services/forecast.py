@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from typing import Final
 
 import polars as pl
-import streamlit as st
 
 from analytics.errors import InsufficientData
+from app.services.cache import cached
 from app.services.context import ServiceError, Services
 from homeiq import forecasting
 from homeiq.forecasting import EntityForecast, ExpectedToday, ForecastInputError
@@ -40,12 +40,11 @@ class ForecastProblem(ServiceError):
     """The series cannot be forecast (too short, gaps, not numeric); the page shows why."""
 
 
-@st.cache_data(ttl=300, show_spinner=False)
-def forecastable_entities(_svc: Services, key: str) -> pl.DataFrame:
+@cached(ttl=300, show_spinner=False)
+def forecastable_entities(svc: Services) -> pl.DataFrame:
     """Return ``entity_id, unit, area, domain`` of numeric entities, meters first."""
-    del key
     try:
-        frame = _svc.store.entities()
+        frame = svc.store.entities()
     except StoreError as err:
         raise ServiceError(f"Listing entities failed: {err}") from err
     meters = pl.col("unit").is_in(list(forecasting.ENERGY_UNITS))
@@ -56,25 +55,21 @@ def forecastable_entities(_svc: Services, key: str) -> pl.DataFrame:
     )
 
 
-@st.cache_data(ttl=300, show_spinner=False)
-def default_entity(_svc: Services, key: str) -> str | None:
+@cached(ttl=300, show_spinner=False)
+def default_entity(svc: Services) -> str | None:
     """Return the series the Forecast page opens with: the main energy meter."""
-    del key
     try:
-        return forecasting.main_energy_meter(_svc.store)
+        return forecasting.main_energy_meter(svc.store)
     except StoreError as err:
         raise ServiceError(f"Finding the energy meter failed: {err}") from err
 
 
-@st.cache_data(ttl=FORECAST_TTL_S, show_spinner="Backtesting forecast models…")
-def entity_forecast(
-    _svc: Services, key: str, entity_id: str, bucket: str, horizon: str
-) -> EntityForecast:
+@cached(ttl=FORECAST_TTL_S, show_spinner="Backtesting forecast models…")
+def entity_forecast(svc: Services, entity_id: str, bucket: str, horizon: str) -> EntityForecast:
     """Return the backtested forecast of ``entity_id``; ForecastProblem says why not."""
-    del key
     try:
         return forecasting.forecast_entity(
-            _svc.store, entity_id, bucket=bucket, horizon=horizon, tz=_svc.settings.timezone
+            svc.store, entity_id, bucket=bucket, horizon=horizon, tz=svc.settings.timezone
         )
     except (ForecastInputError, InsufficientData) as err:
         raise ForecastProblem(f"{entity_id} cannot be forecast: {err}") from None
@@ -82,12 +77,12 @@ def entity_forecast(
         raise ServiceError(f"Reading {entity_id} failed: {err}") from err
 
 
-@st.cache_data(ttl=FORECAST_TTL_S, show_spinner=False)
-def expected_today(_svc: Services, key: str, hour: str) -> ExpectedToday | None:
+@cached(ttl=FORECAST_TTL_S, show_spinner=False)
+def expected_today(svc: Services, hour: str) -> ExpectedToday | None:
     """Return today's expected kWh of the main meter (``hour`` keys the cache), or None."""
-    del key, hour
+    del hour
     try:
-        return forecasting.expected_today(_svc.store, tz=_svc.settings.timezone)
+        return forecasting.expected_today(svc.store, tz=svc.settings.timezone)
     except (ForecastInputError, InsufficientData):
         return None
     except StoreError as err:

@@ -123,30 +123,23 @@ def anomalies(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Find unusual days and hours and silent entities; the run is stored in metadata."""
-    from homeiq.anomaly_scan import run_anomalies, scan_anomalies
-    from homeiq.commands.store_cmds import _fail, _open_store, _settings
+    from homeiq.anomaly_scan import run_anomalies
     from storage.errors import StoreError
-    from storage.metadata import MetadataStore
 
-    settings = _settings()
-    store = _open_store(settings)
+    settings = load_cli_settings()
+    store = open_cli_store(settings)
     try:
-        if settings.metadata_path.parent.is_dir():
-            metadata = MetadataStore(settings.metadata_path)
-            try:
-                run = run_anomalies(store, metadata, days=days, tz=settings.timezone, trigger="cli")
-            finally:
-                metadata.close()
-            findings = [_finding(f) for f in run.findings]
-            window = (run.window_start, run.window_end)
-        else:
-            report = scan_anomalies(store, days=days, tz=settings.timezone)
-            findings = [_finding(f) for f in report.findings]
-            window = (report.start, report.end)
+        metadata = open_cli_metadata(settings)
+        try:
+            run = run_anomalies(store, metadata, days=days, tz=settings.timezone, trigger="cli")
+        finally:
+            metadata.close()
     except StoreError as err:
-        raise _fail(f"anomaly analysis failed reading the store: {err}", 1) from None
+        raise fail(f"anomaly analysis failed reading the store: {err}", EXIT_FAILED) from None
     finally:
         store.close()
+    findings = [_finding(f) for f in run.findings]
+    window = (run.window_start, run.window_end)
     if as_json:
         payload = {
             "days": days,
