@@ -57,6 +57,13 @@ class SeriesContext:
 Predict = Callable[[SeriesContext, int, int], Floats]
 
 
+def load_libraries() -> None:
+    """Import darts and the libraries its models fit with, ahead of the first forecast."""
+    import darts.models  # noqa: F401
+    import sklearn.linear_model  # noqa: F401
+    import statsmodels.tsa.holtwinters  # noqa: F401
+
+
 def _repeat(history: Floats, lag: int, horizon: int) -> Floats:
     # y[t] = y[t - k * lag] with k the smallest whole number of lags reaching into history
     last = history[history.size - lag :]

@@ -59,11 +59,10 @@ def house_series(days: int, seed: int) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 def bench_forecast(days: int, seed: int) -> None:
     """Print import time, backtest time and every model's MASE."""
-    began = time.perf_counter()
-    import darts.models  # noqa: F401
-    import sklearn.linear_model  # noqa: F401
-    import statsmodels.tsa.holtwinters  # noqa: F401
+    from analytics.forecast_models import load_libraries
 
+    began = time.perf_counter()
+    load_libraries()
     print(f"import darts + statsmodels + sklearn: {time.perf_counter() - began:.1f} s")
     from analytics.forecast import forecast
     from analytics.series import prepare

@@ -17,6 +17,8 @@ from analytics.errors import InsufficientData
 from analytics.forecast import ForecastResult, forecast
 from analytics.series import Kind, local_days, prepare
 from storage.errors import InvalidQuery
+from storage.metadata import MetadataStore
+from storage.metadata.anomaly_runs import EXPECTED_TODAY
 from storage.protocol import TimeSeriesStore, parse_bucket
 
 BUCKETS: Final[tuple[str, ...]] = ("15m", "1h", "1d")
@@ -217,6 +219,24 @@ def expected_today(
     )
 
 
+def remember_expected_today(
+    metadata: MetadataStore, expected: ExpectedToday, *, tz: str, now: datetime | None = None
+) -> None:
+    """Store today's expected kWh for processes that do not forecast (the kiosk)."""
+    moment = (now or datetime.now(UTC)).astimezone(ZoneInfo(tz))
+    metadata.put_forecast_summary(
+        EXPECTED_TODAY,
+        {
+            "day": moment.date().isoformat(),
+            "entity_id": expected.entity_id,
+            "total_kwh": round(expected.total, 3),
+            "so_far_kwh": round(expected.so_far, 3),
+            "model": expected.model_name,
+            "beats_baseline": expected.beats_baseline,
+        },
+    )
+
+
 __all__ = [
     "BUCKETS",
     "HORIZONS",
@@ -229,4 +249,5 @@ __all__ = [
     "forecast_entity",
     "main_energy_meter",
     "outdoor_temperature_entity",
+    "remember_expected_today",
 ]

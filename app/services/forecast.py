@@ -79,14 +79,21 @@ def entity_forecast(svc: Services, entity_id: str, bucket: str, horizon: str) ->
 
 @cached(ttl=FORECAST_TTL_S, show_spinner=False)
 def expected_today(svc: Services, hour: str) -> ExpectedToday | None:
-    """Return today's expected kWh of the main meter (``hour`` keys the cache), or None."""
+    """Return today's expected kWh of the main meter (``hour`` keys the cache), or None.
+
+    The answer is also stored in the metadata database, where the kiosk reads it.
+    """
     del hour
+    tz = svc.settings.timezone
     try:
-        return forecasting.expected_today(svc.store, tz=svc.settings.timezone)
+        expected = forecasting.expected_today(svc.store, tz=tz)
+        if expected is not None and svc.metadata is not None:
+            forecasting.remember_expected_today(svc.metadata, expected, tz=tz)
     except (ForecastInputError, InsufficientData):
         return None
     except StoreError as err:
         raise ServiceError(f"Forecasting today's energy failed: {err}") from err
+    return expected
 
 
 def this_hour() -> str:

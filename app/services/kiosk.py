@@ -7,9 +7,7 @@ only reads; this module imports nothing that writes (no export, no simulator, no
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Final
@@ -18,12 +16,10 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import streamlit as st
 
-from analytics.errors import InsufficientData
 from app.services import ServiceError, get_services
-from homeiq.forecasting import ExpectedToday, ForecastInputError
-from homeiq.forecasting import expected_today as forecast_today
 from storage.errors import StoreError
 from storage.metadata import MetadataStore
+from storage.metadata.anomaly_runs import EXPECTED_TODAY
 from storage.metadata.worker_report import WorkerReport
 from storage.protocol import TimeSeriesStore
 
@@ -92,9 +88,17 @@ class KioskReader:
         cost = float((joined["value"] * joined["price"].fill_null(strategy="forward")).sum())
         return kwh, cost
 
-    def expected_today(self, now: datetime) -> ExpectedToday | None:
-        """Return today's expected kWh of the main meter (the Forecast page's numbers)."""
-        return forecast_today(self.__store, tz=str(self.tz), now=now)
+    def expected_today(self, now: datetime) -> TileValue:
+        """Return today's expected kWh as the app last forecast it (the kiosk never fits)."""
+        stored = self.__metadata.forecast_summary(EXPECTED_TODAY) if self.__metadata else None
+        today = now.astimezone(self.tz).date().isoformat()
+        if stored is None or stored[0].get("day") != today:
+            return TileValue(value="—", caption="not forecast yet today")
+        payload, at = stored
+        return TileValue(
+            value=f"{payload['total_kwh']:,.1f} kWh",
+            caption=f"{payload['so_far_kwh']:,.1f} so far · {_age(at, now)}",
+        )
 
     def power_last_24h(self, now: datetime) -> pl.DataFrame:
         """Return ``time, value`` 10-minute means of the house power over the last day."""
@@ -150,38 +154,6 @@ def _energy_tile(reader: KioskReader, now: datetime) -> TileValue:
     return TileValue(value=f"{kwh:,.1f} kWh", caption=f"€ {cost:,.2f}" if cost else "no price")
 
 
-# The forecast fits darts models (seconds); the wall must not freeze, so it runs in the
-# background once an hour and the tile shows the last answer meanwhile.
-_FORECASTS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-forecast")
-_EXPECTED: dict[str, Future[ExpectedToday | None]] = {}
-_EXPECTED_LOCK = threading.Lock()
-
-
-def _expected_tile(reader: KioskReader, now: datetime) -> TileValue:
-    hour = now.astimezone(reader.tz).strftime("%Y-%m-%d %H")
-    with _EXPECTED_LOCK:
-        job = _EXPECTED.get(hour)
-        if job is None:
-            job = _FORECASTS.submit(reader.expected_today, now)
-            previous = [f for f in _EXPECTED.values() if f.done()]
-            _EXPECTED.clear()
-            _EXPECTED[hour] = job
-            if previous:
-                _EXPECTED["previous"] = previous[-1]
-    shown = job if job.done() else _EXPECTED.get("previous")
-    if shown is None:
-        return TileValue(value="…", caption="forecasting")
-    try:
-        expected = shown.result()
-    except (InsufficientData, ForecastInputError) as err:
-        return TileValue(value="—", caption=str(err)[:80])
-    if expected is None:
-        return TileValue(value="—", caption="no recent meter data")
-    return TileValue(
-        value=f"{expected.total:,.1f} kWh", caption=f"{expected.so_far:,.1f} kWh so far"
-    )
-
-
 def _outdoor_tile(reader: KioskReader, now: datetime) -> TileValue:
     row = reader.latest(OUTDOOR)
     if row is None or row["value"] is None:
@@ -216,7 +188,7 @@ class TileSpec:
 TILES: Final[tuple[TileSpec, ...]] = (
     TileSpec(key="power", label="Power now", compute=_power_tile),
     TileSpec(key="energy", label="Energy today", compute=_energy_tile),
-    TileSpec(key="expected", label="Expected today", compute=_expected_tile),
+    TileSpec(key="expected", label="Expected today", compute=lambda r, now: r.expected_today(now)),
     TileSpec(key="outdoor", label="Outside", compute=_outdoor_tile),
     TileSpec(key="ha", label="Home Assistant", compute=lambda r, now: r.ha_connection(now)),
     TileSpec(key="game", label="Home team", compute=_team_tile),

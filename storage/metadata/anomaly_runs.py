@@ -1,4 +1,4 @@
-"""Anomaly runs and their findings in the metadata store (written by each analysis run)."""
+"""Anomaly runs with their findings, and forecast summaries, in the metadata store."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.metadata.models import AnomalyFindingRecord, AnomalyRunRecord
+from storage.metadata.models import AnomalyFindingRecord, AnomalyRunRecord, ForecastSummaryRow
 from storage.metadata.records import AnomalyFinding, AnomalyRun
 
+# The key of today's expected kWh of the main meter (homeiq.forecasting writes, kiosk reads).
+EXPECTED_TODAY: Final[str] = "expected_today"
 KEEP_RUNS: Final[int] = 60  # two months of daily runs; older ones are pruned on each add
 
 
@@ -114,3 +117,27 @@ class AnomalyTable:
                 select(AnomalyRunRecord).order_by(AnomalyRunRecord.id.desc()).limit(limit)
             ).scalars()
             return [_run(row, ()) for row in rows]
+
+
+class ForecastSummaryTable:
+    """Put and get small forecast answers by key (the kiosk shows what the app computed)."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def put(self, key: str, payload: Mapping[str, Any]) -> None:
+        """Store ``payload`` under ``key``, replacing the previous one."""
+        values = {"key": key, "payload": dict(payload), "updated_at": datetime.now(UTC)}
+        stmt = insert(ForecastSummaryRow).values(values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["key"],
+            set_={"payload": stmt.excluded.payload, "updated_at": stmt.excluded.updated_at},
+        )
+        with self._sessions.begin() as session:
+            session.execute(stmt)
+
+    def get(self, key: str) -> tuple[dict[str, Any], datetime] | None:
+        """Return the payload stored under ``key`` and when, or None."""
+        with self._sessions() as session:
+            row = session.get(ForecastSummaryRow, key)
+            return (dict(row.payload), row.updated_at) if row is not None else None

@@ -275,3 +275,13 @@ class AnomalyFindingRecord(Base):
     score: Mapped[float]
     summary: Mapped[str] = mapped_column(Text)
     evidence: Mapped[dict[str, Any]]
+
+
+class ForecastSummaryRow(Base):
+    """A small forecast answer one process computed and another shows (the kiosk's)."""
+
+    __tablename__ = "forecast_summaries"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    payload: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]

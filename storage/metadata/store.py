@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.errors import StoreUnavailable
 from storage.metadata.analysis import AnalysisTables
-from storage.metadata.anomaly_runs import AnomalyTable
+from storage.metadata.anomaly_runs import AnomalyTable, ForecastSummaryTable
 from storage.metadata.audit import AuditTable
 from storage.metadata.automations import DeploymentTable, SuggestionTable
 from storage.metadata.home import HomeTable
@@ -90,6 +90,7 @@ class MetadataStore:
         self.home = HomeTable(self._sessions)
         self.analysis = AnalysisTables(self._sessions)
         self._anomalies = AnomalyTable(self._sessions)
+        self._forecasts = ForecastSummaryTable(self._sessions)
 
     # --- entity registry -----------------------------------------------------------
     def upsert_entities(self, rows: Iterable[EntityInfo]) -> int:
@@ -372,3 +373,11 @@ class MetadataStore:
     def list_anomaly_runs(self, *, limit: int = 30) -> list[AnomalyRun]:
         """Return the newest anomaly runs (without findings), newest first."""
         return self._anomalies.newest(limit=limit)
+
+    def put_forecast_summary(self, key: str, payload: Mapping[str, Any]) -> None:
+        """Store a small forecast answer (e.g. today's expected kWh) for other processes."""
+        self._forecasts.put(key, payload)
+
+    def forecast_summary(self, key: str) -> tuple[dict[str, Any], datetime] | None:
+        """Return the forecast answer stored under ``key`` and when it was stored, or None."""
+        return self._forecasts.get(key)

@@ -106,3 +106,24 @@ def test_kiosk_names_a_bad_setting_through_the_app_services(
     assert not at.exception, [e.value for e in at.exception]
     shown = " ".join(box.value for box in at.error)
     assert "HOMEIQ_TIMEZONE" in shown and "Mars/Olympus" in shown, shown
+
+
+def test_expected_today_tile_shows_what_the_app_forecast_today(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from storage.factory import open_store
+    from storage.metadata import MetadataStore
+
+    now = datetime(2026, 1, 31, 15, tzinfo=UTC)
+    store = open_store(backend="embedded", data_dir=tmp_path)
+    metadata = MetadataStore(tmp_path / "homeiq.sqlite")
+    try:
+        reader = KioskReader(store, metadata, "Europe/Amsterdam")
+        assert reader.expected_today(now).value == "—"
+        payload = {"day": "2026-01-31", "total_kwh": 42.46, "so_far_kwh": 30.0}
+        metadata.put_forecast_summary("expected_today", payload)
+        assert reader.expected_today(now).value == "42.5 kWh"
+        assert reader.expected_today(datetime(2026, 2, 1, 9, tzinfo=UTC)).value == "—"
+    finally:
+        store.close()
+        metadata.close()

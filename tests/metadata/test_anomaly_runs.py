@@ -63,3 +63,16 @@ def test_only_the_newest_runs_are_kept(tmp_path: Path) -> None:
         store.close()
     assert len(runs) == KEEP_RUNS
     assert runs[0].id == KEEP_RUNS + 3
+
+
+def test_forecast_summary_is_replaced_under_its_key(tmp_path: Path) -> None:
+    store = MetadataStore(tmp_path / "m.sqlite")
+    try:
+        assert store.forecast_summary("expected_today") is None
+        store.put_forecast_summary("expected_today", {"day": "2026-01-30", "total_kwh": 40.0})
+        store.put_forecast_summary("expected_today", {"day": "2026-01-31", "total_kwh": 42.5})
+        stored = store.forecast_summary("expected_today")
+    finally:
+        store.close()
+    assert stored is not None
+    assert stored[0] == {"day": "2026-01-31", "total_kwh": 42.5}

@@ -1,4 +1,4 @@
-"""Anomaly runs and their findings (issue 14).
+"""Anomaly runs and their findings; forecast summaries other processes show (issue 14).
 
 Revision ID: 0006
 Revises: 0005
@@ -18,7 +18,7 @@ TS = sa.String(32)  # UTC ISO-8601 text, see storage.metadata.models.UtcDateTime
 
 
 def upgrade() -> None:
-    """Create anomaly_runs and anomaly_findings."""
+    """Create anomaly_runs, anomaly_findings and forecast_summaries."""
     op.create_table(
         "anomaly_runs",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
@@ -48,10 +48,17 @@ def upgrade() -> None:
         sa.Column("evidence", sa.JSON(), nullable=False),
     )
     op.create_index("ix_anomaly_findings_run_id", "anomaly_findings", ["run_id"])
+    op.create_table(
+        "forecast_summaries",
+        sa.Column("key", sa.String(128), primary_key=True),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("updated_at", TS, nullable=False),
+    )
 
 
 def downgrade() -> None:
-    """Drop the anomaly tables."""
+    """Drop the anomaly and forecast summary tables."""
+    op.drop_table("forecast_summaries")
     op.drop_index("ix_anomaly_findings_run_id", table_name="anomaly_findings")
     op.drop_table("anomaly_findings")
     op.drop_index("ix_anomaly_runs_created_at", table_name="anomaly_runs")
