@@ -37,11 +37,13 @@ cols[2].metric("Baseload", f"{report.baseload_w:,.0f} W" if report.baseload_w el
 days = max(report.daily.height, 1)
 cols[3].metric("Per day", f"{report.total_kwh / days:,.1f} kWh", help="mean over the days shown")
 try:
-    expected = forecast.expected_today(svc, forecast.this_hour())
+    expected = forecast.expected_today(svc)
 except ServiceError as err:
     expected = None
     st.caption(f"Today's forecast is unavailable: {err}")
-if expected is not None:
+if expected == forecast.PENDING:
+    st.caption("Today's expected use is being forecast; it shows on the next visit.")
+elif isinstance(expected, forecast.ExpectedToday):
     st.metric(
         "Expected today",
         f"{expected.total:,.1f} kWh",

@@ -7,6 +7,8 @@ imported only when a forecast is first computed, never when this module is impor
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Final
 
@@ -26,6 +28,7 @@ FORECAST_TTL_S: Final[int] = 900  # a new hour of data is worth a refit; a rerun
 __all__ = [
     "BUCKETS",
     "HORIZONS",
+    "PENDING",
     "EntityForecast",
     "ExpectedToday",
     "ForecastProblem",
@@ -77,13 +80,15 @@ def entity_forecast(svc: Services, entity_id: str, bucket: str, horizon: str) ->
         raise ServiceError(f"Reading {entity_id} failed: {err}") from err
 
 
-@cached(ttl=FORECAST_TTL_S, show_spinner=False)
-def expected_today(svc: Services, hour: str) -> ExpectedToday | None:
-    """Return today's expected kWh of the main meter (``hour`` keys the cache), or None.
+# Today's expected kWh fits darts models (seconds): the Energy page must not wait for it, so
+# it is computed in the background once an hour per store and shown once ready.
+_BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="expected-today")
+_JOBS: dict[tuple[str, str], Future[ExpectedToday | None]] = {}
+_JOBS_LOCK = threading.Lock()
+PENDING: Final[str] = "pending"
 
-    The answer is also stored in the metadata database, where the kiosk reads it.
-    """
-    del hour
+
+def _expected_today(svc: Services) -> ExpectedToday | None:
     tz = svc.settings.timezone
     try:
         expected = forecasting.expected_today(svc.store, tz=tz)
@@ -94,6 +99,23 @@ def expected_today(svc: Services, hour: str) -> ExpectedToday | None:
     except StoreError as err:
         raise ServiceError(f"Forecasting today's energy failed: {err}") from err
     return expected
+
+
+def expected_today(svc: Services) -> ExpectedToday | str | None:
+    """Return today's expected kWh of the main meter, None, or PENDING while it is computed.
+
+    The answer is also stored in the metadata database, where the kiosk reads it.
+    """
+    key = (svc.key, this_hour())
+    with _JOBS_LOCK:
+        job = _JOBS.get(key)
+        if job is None:
+            for old in [k for k in _JOBS if k[0] == svc.key]:
+                del _JOBS[old]
+            job = _JOBS[key] = _BACKGROUND.submit(_expected_today, svc)
+    if not job.done():
+        return PENDING
+    return job.result()
 
 
 def this_hour() -> str:
