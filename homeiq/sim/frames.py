@@ -8,8 +8,15 @@ import polars as pl
 
 from homeiq.sim.catalog import EntitySpec
 from homeiq.sim.generators import samples
+from homeiq.sim.place import Place, to_utc_us
 from homeiq.sim.world import DAY_US
 from storage.events import EVENT_SCHEMA
+
+CONTEXT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("context_ids", "context_id"),
+    ("user_ids", "context_user_id"),
+    ("parent_ids", "context_parent_id"),
+)
 
 
 def constant_attributes(spec: EntitySpec) -> str:
@@ -21,16 +28,30 @@ def constant_attributes(spec: EntitySpec) -> str:
 
 
 def entity_frame(
-    seed: int, spec: EntitySpec, days: range, start_us: int, end_us: int
+    seed: int, spec: EntitySpec, days: range, start_us: int, end_us: int, place: Place
 ) -> pl.DataFrame:
-    """Return every event ``spec`` reports in ``[start_us, end_us)`` (µs since the epoch)."""
+    """Return every event ``spec`` reports in ``[start_us, end_us)`` (µs since the epoch).
+
+    ``days`` are UTC days; a person's entities (``spec.local``) walk the local days around
+    them and turn wall-clock times into UTC.
+    """
     times, values, states, attributes = [], [], [], []
-    per_row_attributes = False
-    for day in days:
-        day_samples = samples(seed, spec, day)
-        if day_samples.offsets_us.size == 0:
+    contexts: dict[str, list[np.ndarray]] = {name: [] for name, _ in CONTEXT_COLUMNS}
+    per_row_attributes = per_row_context = False
+    walk = range(days.start - 1, days.stop + 1) if spec.local else days
+    for day in walk:
+        day_samples = samples(seed, spec, day, place)
+        size = day_samples.offsets_us.size
+        if size == 0:
             continue
-        times.append(day_samples.offsets_us + day * DAY_US)
+        if spec.local:
+            times.append(to_utc_us(place, day, day_samples.offsets_us))
+        else:
+            times.append(day_samples.offsets_us + day * DAY_US)
+        for name, _ in CONTEXT_COLUMNS:
+            column = getattr(day_samples, name)
+            per_row_context |= column is not None
+            contexts[name].append(column if column is not None else np.full(size, None, object))
         if day_samples.values is not None:
             values.append(day_samples.values)
         if day_samples.states is not None:
@@ -51,7 +72,17 @@ def entity_frame(
         columns["attributes"] = pl.Series(
             "attributes", np.concatenate(attributes)[keep], dtype=pl.String
         )
+    for name, column in CONTEXT_COLUMNS:
+        if per_row_context:
+            found = np.concatenate(contexts[name])[keep]
+            columns[column] = pl.Series(column, found.tolist(), dtype=pl.String)
     frame = pl.DataFrame(columns)
+    if spec.local:  # a wall time skipped in spring may land after the next one
+        frame = frame.sort("time", maintain_order=True)
+    if not per_row_context:
+        frame = frame.with_columns(
+            pl.lit(None, dtype=pl.String).alias(column) for _, column in CONTEXT_COLUMNS
+        )
     if spec.numeric:
         number = (
             pl.col("value").round(0).cast(pl.Int64).cast(pl.String)
@@ -79,8 +110,8 @@ def entity_frame(
         pl.lit(spec.area, dtype=pl.String).alias("area"),
         pl.col("attributes"),
         pl.lit("sim").alias("source"),
-        pl.lit(None, dtype=pl.String).alias("context_id"),
+        pl.col("context_id"),
         pl.lit(None, dtype=pl.String).alias("topic"),
-        pl.lit(None, dtype=pl.String).alias("context_user_id"),
-        pl.lit(None, dtype=pl.String).alias("context_parent_id"),
-    )
+        pl.col("context_user_id"),
+        pl.col("context_parent_id"),
+    ).select(list(EVENT_SCHEMA))  # the store's columns (older schemas lack the context pair)
