@@ -15,7 +15,13 @@ import polars as pl
 
 from homeiq.sim.catalog import EntitySpec, build_catalog
 from homeiq.sim.frames import entity_frame
-from homeiq.sim.place import DEFAULT_LATITUDE, DEFAULT_LONGITUDE, DEFAULT_TIMEZONE, Place
+from homeiq.sim.place import (
+    DEFAULT_LATITUDE,
+    DEFAULT_LONGITUDE,
+    DEFAULT_TIMEZONE,
+    Place,
+    dst_changes,
+)
 from homeiq.sim.truth import ground_truth
 from homeiq.sim.world import DAY_US
 from storage.events import now_utc, to_utc
@@ -43,6 +49,8 @@ class SimResult:
     written: int
     seconds: float
     ground_truth_path: Path | None
+    timezone: str
+    dst_changes: tuple[datetime, ...]  # UTC instants the home's clocks changed in the window
 
 
 def floor_hour(moment: datetime) -> datetime:
@@ -181,6 +189,8 @@ def simulate_home(
         written=written,
         seconds=seconds,
         ground_truth_path=ground_truth_path,
+        timezone=timezone,
+        dst_changes=tuple(dst_changes(place, begin, finish)),
     )
 
 

@@ -86,7 +86,7 @@ def live_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         simulate_home(
             store,
             days=10,
-            entities=30,
+            entities=40,
             seed=11,
             ground_truth_path=data_dir / GROUND_TRUTH_FILE,
             metadata=metadata,
