@@ -48,10 +48,18 @@ HABITS: Final[tuple[Habit, ...]] = (
           minute=7 * 60 + 30, sd_minutes=2.5, keep_share=0.95),
     Habit(id="porch_before_sunset", entity_id="light.porch", to_state="on",
           event="sunset", offset_minutes=-15.0, sd_minutes=3.0, clip_minutes=9.0, ui_share=0.2),
+    Habit(id="porch_off_at_night", entity_id="light.porch", to_state="off",
+          minute=23 * 60 + 30, sd_minutes=4.0, clip_minutes=10.0),
     Habit(id="vacuum_saturday", entity_id="vacuum.robot", to_state="cleaning",
           weekdays=(5,), minute=10 * 60 + 30, sd_minutes=2.0, ui_share=1.0),
 )  # fmt: skip
-HABIT_BY_ENTITY: Final[dict[str, Habit]] = {habit.entity_id: habit for habit in HABITS}
+HABITS_BY_KEY: Final[dict[tuple[str, str], Habit]] = {
+    (habit.entity_id, habit.to_state): habit for habit in HABITS
+}
+# The habit that switches each entity on (or starts it): the one a UI change may make.
+HABIT_BY_ENTITY: Final[dict[str, Habit]] = {
+    habit.entity_id: habit for habit in HABITS if habit.to_state != "off"
+}
 
 
 def onset_minute(seed: int, habit: Habit, day: int, place: Place) -> float | None:

@@ -5,6 +5,8 @@ time: its local time is within R's tolerance on the 24 h circle and its weekday 
 sun: same event and its offset within R's tolerance; trigger: same trigger entity and state.
 A sun routine whose planted times hardly moved over the window (``clock_equivalent``) is also
 found by a time suggestion near its mean local time: the history cannot tell them apart.
+Recall counts the routines the truth marks ``findable`` (kept often enough before and inside
+the replay days to be confirmed); a suggestion of an unfindable one is not false either.
 Every suggestion that finds no routine is a false one, including any for the noise entities
 or for what an automation already does.
 """
@@ -92,11 +94,12 @@ def finds(suggestion: Mapping[str, Any], routine: Mapping[str, Any]) -> bool:
 def score_suggestions(truth: Mapping[str, Any], suggestions: Sequence[Mapping[str, Any]]) -> Score:
     """Return how ``suggestions`` compare with the routines planted in ``truth``."""
     routines = list(truth["routines"])
-    matched = [r["id"] for r in routines if any(finds(s, r) for s in suggestions)]
+    expected = [r for r in routines if r.get("findable", True)]
+    matched = [r["id"] for r in expected if any(finds(s, r) for s in suggestions)]
     false = tuple(s for s in suggestions if not any(finds(s, r) for r in routines))
     return Score(
         matched=tuple(matched),
-        missed=tuple(r["id"] for r in routines if r["id"] not in matched),
+        missed=tuple(r["id"] for r in expected if r["id"] not in matched),
         false=false,
         suggestions=len(suggestions),
     )

@@ -12,7 +12,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from homeiq.sim.habits import HABIT_BY_ENTITY, onset_minute
+from homeiq.sim.habits import HABIT_BY_ENTITY, HABITS_BY_KEY, onset_minute
 from homeiq.sim.place import Place, sun_minute, weekday
 from homeiq.sim.world import game_on, rng
 
@@ -75,7 +75,8 @@ def habit_span(
 def morning_light(seed: int, entity_id: str, day: int, place: Place) -> Intervals:
     """Return the bedroom light: the weekday habit; weekend mornings and nights at no set time."""
     draw = rng(seed, entity_id, day)
-    spans = habit_span(seed, entity_id, day, place, (35.0, 60.0))
+    # off whenever the person leaves the room: no second habit hides in the off times
+    spans = habit_span(seed, entity_id, day, place, (15.0, 120.0))
     if weekday(day) >= 5 and draw.random() < 0.7:
         spans.append(_uniform_span(draw, 8 * 60, 11 * 60, (20.0, 60.0)))
     if draw.random() < 0.8:
@@ -92,13 +93,13 @@ def _uniform_span(
 
 
 def sunset_light(seed: int, entity_id: str, day: int, place: Place) -> Intervals:
-    """Return the porch light: the sunset habit, off near 23:30."""
-    draw = rng(seed, entity_id, day)
+    """Return the porch light: the sunset habit, and the habit of switching it off at 23:30."""
     spans = habit_span(seed, entity_id, day, place, (0.0, 0.0))
     if not spans:
         return np.empty((0, 2))
     on = spans[0][0]
-    off = (23 * 60 + 30 + draw.normal(0.0, 8.0)) * 60.0
+    off_minute = onset_minute(seed, HABITS_BY_KEY["light.porch", "off"], day, place)
+    off = (off_minute if off_minute is not None else 23 * 60 + 30) * 60.0
     return merge(np.array([[on, max(off, on + 600.0)]]))
 
 
@@ -119,7 +120,7 @@ def switch(seed: int, entity_id: str, day: int, *, morning: bool, place: Place) 
     """Return a switch's on-times: the coffee habit and an afternoon cup, or a few longer uses."""
     draw = rng(seed, entity_id, day)
     if morning:
-        spans = habit_span(seed, entity_id, day, place, (5.0, 15.0))
+        spans = habit_span(seed, entity_id, day, place, (10.0, 90.0))  # left on to keep warm
         if draw.random() < 0.4:
             spans.append(_uniform_span(draw, 12 * 60, 17 * 60, (5.0, 15.0)))
         return merge(np.array(spans, dtype=np.float64).reshape(-1, 2))

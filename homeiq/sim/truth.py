@@ -32,6 +32,12 @@ TRUTH_VERSION: Final[int] = 2
 # A sun habit whose planted times move less than this over the window cannot be told from a
 # clock habit: a time suggestion near its mean local time then counts as finding it.
 SUN_MOVES_MINUTES: Final[float] = 20.0
+# Issue 12 replays each candidate over the last 14 days, unseen while fitting, and suggests
+# it only when the person did it again there: a habit kept fewer than twice in those days, or
+# fewer than three times before them, cannot be confirmed and is not expected to be found.
+HOLDOUT_DAYS: Final[int] = 14
+MIN_HOLDOUT_OCCURRENCES: Final[int] = 2
+MIN_FIT_OCCURRENCES: Final[int] = 3
 
 
 def _iso(moment: datetime) -> str:
@@ -80,6 +86,10 @@ def habit_row(
         "occurrences": [_iso(moment) for _, _, moment in onsets],
     }
     minutes = [minute for _, minute, _ in onsets]
+    holdout_from = local_day_of(place, end - timedelta(microseconds=1)) - HOLDOUT_DAYS + 1
+    held = sum(1 for day, _, _ in onsets if day >= holdout_from)
+    row["holdout_occurrences"] = held
+    row["findable"] = held >= MIN_HOLDOUT_OCCURRENCES and len(onsets) - held >= MIN_FIT_OCCURRENCES
     if habit.event is None:
         assert habit.minute is not None
         row["local_time"] = _hhmm(habit.minute)
@@ -104,6 +114,7 @@ def _follows_row() -> dict[str, Any]:
         "min_delay_s": switching.FOLLOW_DELAY_S[0],
         "max_delay_s": switching.FOLLOW_DELAY_S[1],
         "answer_rate": switching.FOLLOW_RATE,
+        "findable": True,  # the hallway light answers dozens of motions every day at home
     }
 
 

@@ -227,3 +227,17 @@ def test_unavailable_dropouts_have_no_value(home: pl.DataFrame) -> None:
     gaps = home.filter(pl.col("state") == "unavailable")
     assert gaps.height > 0
     assert gaps.get_column("value").null_count() == gaps.height
+
+
+def test_routines_are_findable_only_with_enough_onsets_before_and_in_the_replay_days(
+    truth: dict[str, Any],
+) -> None:
+    end = _parse(truth["end"])
+    for routine in truth["routines"]:
+        if routine["kind"] == "trigger":
+            continue
+        held = [t for t in routine["occurrences"] if _parse(t) >= end - timedelta(days=14)]
+        assert abs(routine["holdout_occurrences"] - len(held)) <= 1, routine["id"]
+        fit = len(routine["occurrences"]) - routine["holdout_occurrences"]
+        assert routine["findable"] == (routine["holdout_occurrences"] >= 2 and fit >= 3)
+    assert _routine(truth, "bedroom_weekday_morning")["findable"] is True

@@ -71,3 +71,11 @@ def test_score_counts_recall_and_precision() -> None:
     assert score.missed == ("porch", "hall")
     assert score.false == (noise,)
     assert (round(score.recall, 3), score.precision) == (0.333, 0.5)
+
+
+def test_unfindable_routine_counts_neither_as_missed_nor_its_suggestion_as_false() -> None:
+    rare = {**BEDROOM, "id": "rare", "entity_id": "vacuum.robot", "to_state": "cleaning",
+            "weekdays": [5], "findable": False}  # fmt: skip
+    found = {**_time("06:45", [5]), "entity_id": "vacuum.robot", "to_state": "cleaning"}
+    score = score_suggestions({"routines": [rare]}, [found])
+    assert (score.matched, score.missed, score.false) == ((), (), ())
