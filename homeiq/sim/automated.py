@@ -121,6 +121,32 @@ def automation_rows(
     return at, attrs, ctx, nones(at.size), parents
 
 
+def automation_configs() -> list[dict[str, object]]:
+    """Return the simulated home's HA automation configs, as HA's config API would."""
+    return [
+        {
+            "id": AUTOMATION_ID,
+            "alias": AUTOMATION_ALIAS,
+            "description": "",
+            "triggers": [{"trigger": "state", "entity_id": GATE, "to": "on"}],
+            "conditions": [],
+            "actions": [{"action": "light.turn_on", "target": {"entity_id": DRIVEWAY}}],
+            "mode": "single",
+        },
+        {
+            "id": STALE_AUTOMATION_ID,
+            "alias": STALE_AUTOMATION_ALIAS,
+            "description": "",
+            "triggers": [{"trigger": "sun", "event": "sunset"}],
+            "conditions": [{"condition": "template", "value_template": "{{ now().month == 12 }}"}],
+            "actions": [
+                {"action": "switch.turn_on", "target": {"entity_id": "switch.holiday_lights"}}
+            ],
+            "mode": "single",
+        },
+    ]
+
+
 def stale_automation_attributes() -> str:
     """Return the never-firing automation's attributes (HA keeps last_triggered null)."""
     return orjson.dumps(

@@ -19,7 +19,8 @@ from homeiq.sim.world import game_on, rng
 Intervals = npt.NDArray[np.float64]  # shape (n, 2): start, end in seconds of the day
 DAY_S: Final[float] = 86_400.0
 FOLLOW_DELAY_S: Final[tuple[float, float]] = (2.0, 25.0)  # the light follows motion this fast
-FOLLOW_HOLD_S: Final[float] = 120.0  # and stays on this long after the last motion
+FOLLOW_HOLD_S: Final[float] = 120.0  # motion this close together is one visit
+FOLLOW_OFF_AFTER_S: Final[tuple[float, float]] = (60.0, 900.0)  # off a while after the visit
 FOLLOW_RATE: Final[float] = 0.97  # share of motion bursts the light answers
 
 
@@ -57,7 +58,8 @@ def follow_light(seed: int, entity_id: str, day: int, trigger: Intervals) -> Int
     delays = draw.uniform(*FOLLOW_DELAY_S, len(bursts))
     answered = draw.random(len(bursts)) < FOLLOW_RATE
     starts = bursts[:, 0] + delays
-    ends = bursts[:, 1] + FOLLOW_HOLD_S
+    # a person switches it off when done, not a timer: no "off N s after motion" rule hides here
+    ends = bursts[:, 1] + draw.uniform(*FOLLOW_OFF_AFTER_S, len(bursts))
     return merge(np.column_stack([starts, ends])[answered & (starts < ends)])
 
 
