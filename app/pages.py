@@ -39,4 +39,13 @@ ADMIN_PAGES: Final[tuple[PageSpec, ...]] = (
         script="explore.py", title="Explore", icon=":material/query_stats:", url_path="explore"
     ),
     PageSpec(script="export.py", title="Export", icon=":material/download:", url_path="export"),
+    PageSpec(
+        script="patterns.py", title="Patterns", icon=":material/schedule:", url_path="patterns"
+    ),
+    PageSpec(
+        script="suggestions.py",
+        title="Suggestions",
+        icon=":material/lightbulb:",
+        url_path="suggestions",
+    ),
 )
