@@ -48,4 +48,10 @@ ADMIN_PAGES: Final[tuple[PageSpec, ...]] = (
         icon=":material/lightbulb:",
         url_path="suggestions",
     ),
+    PageSpec(
+        script="automations.py",
+        title="Your automations",
+        icon=":material/smart_toy:",
+        url_path="automations",
+    ),
 )

@@ -63,9 +63,13 @@ def suggestion_card(
     *,
     on_decide: Callable[[int, str], None],
     can_write: bool = True,
+    scorecard: dict[str, Any] | None = None,
     extra: Callable[[Suggestion], None] | None = None,
 ) -> None:
-    """Draw one suggestion card; Approve/Reject call ``on_decide(id, "approve"|"reject")``."""
+    """Draw one suggestion card; Approve/Reject call ``on_decide(id, "approve"|"reject")``.
+
+    ``scorecard`` is the after-deploy scorecard the latest analysis run computed for it.
+    """
     with st.container(border=True):
         icon = STATUS_ICON.get(suggestion.status, "")
         st.markdown(f"**{suggestion.title}**  {icon} `{suggestion.status}`")
@@ -75,8 +79,8 @@ def suggestion_card(
         cols = st.columns(4)
         for col, (label, value) in zip(cols, evidence_lines(suggestion.evidence), strict=True):
             col.metric(label, value)
-        card = suggestion.evidence.get("scorecard")
-        if isinstance(card, dict):
+        card = scorecard
+        if card:
             if card.get("consider_rollback"):
                 st.warning("People undo this automation often: consider rolling it back.")
             for label, value in scorecard_lines(card):

@@ -53,5 +53,6 @@ def _decide(suggestion_id: int, decision: str) -> None:
         st.rerun()
 
 
+cards = analysis.scorecards(run)
 for suggestion in found:
-    suggestion_card(suggestion, on_decide=_decide)
+    suggestion_card(suggestion, on_decide=_decide, scorecard=cards.get(str(suggestion.id)))

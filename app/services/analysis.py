@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import polars as pl
 
@@ -17,9 +18,10 @@ from analytics.place import HomePlace, sun_table
 from app.services.context import ServiceError, Services
 from storage.errors import StoreError
 from storage.metadata import AnalysisRun, MetadataStore, Pattern, Suggestion
+from storage.metadata.records import SuggestionStatus
 
 ANALYSIS_KINDS = ("time", "sun", "trigger")
-DECISIONS = {"approve": "approved", "reject": "rejected"}
+DECISIONS = {"approve": SuggestionStatus.APPROVED, "reject": SuggestionStatus.REJECTED}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,6 +92,12 @@ def patterns(svc: Services) -> list[PatternView]:
         )
         for p in found
     ]
+
+
+def scorecards(run: AnalysisRun | None) -> dict[str, dict[str, Any]]:
+    """Return ``{suggestion id: scorecard}`` of deployed automations from ``run``."""
+    found = run.detail.get("scorecards") if run is not None else None
+    return found if isinstance(found, dict) else {}
 
 
 def day_marks(pattern: Pattern) -> pl.DataFrame:

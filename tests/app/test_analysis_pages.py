@@ -81,3 +81,19 @@ def test_patterns_page_draws_each_pattern_and_filters_by_kind(analysed_env: Path
     at.multiselect[1].set_value(["trigger"]).run()
     assert not at.exception
     assert 1 <= len(at.get("plotly_chart")) < charts
+
+
+def test_your_automations_lists_each_automation_and_flags_the_stale_one(
+    analysed_env: Path,
+) -> None:
+    at = AppTest.from_file(str(ROOT / "pages" / "automations.py"), default_timeout=60)
+    from app.services.timerange import preset_range
+
+    at.session_state["homeiq_range"] = preset_range("Last 30 days", END)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[0].value
+    rows = {row["Entity"]: row for row in table.to_dict("records")}
+    assert rows["automation.holiday_lights"]["Stale (no run in 30 days)"] is True
+    assert rows["automation.driveway_light"]["Runs in range"] > 20
+    assert any("never fired" in w.value for w in at.warning)
