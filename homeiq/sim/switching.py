@@ -78,7 +78,7 @@ def morning_light(seed: int, entity_id: str, day: int, place: Place) -> Interval
     """Return the bedroom light: the weekday habit; weekend mornings and nights at no set time."""
     draw = rng(seed, entity_id, day)
     # off whenever the person leaves the room: no second habit hides in the off times
-    spans = habit_span(seed, entity_id, day, place, (15.0, 120.0))
+    spans = habit_span(seed, entity_id, day, place, (15.0, 180.0))
     if weekday(day) >= 5 and draw.random() < 0.7:
         spans.append(_uniform_span(draw, 8 * 60, 11 * 60, (20.0, 60.0)))
     if draw.random() < 0.8:
@@ -111,8 +111,9 @@ def evening_light(seed: int, entity_id: str, day: int, place: Place) -> Interval
     spans = []
     dusk = sun_minute(place, day, "sunset")
     if draw.random() < 0.85:
-        on = (dusk + draw.uniform(-30.0, 90.0)) * 60.0
-        spans.append([on, max(on + 900.0, (22 * 60 + 30 + draw.normal(0, 40)) * 60.0)])
+        # spread over hours, so a 1-hour window holds well under half of the days
+        on = (dusk + draw.uniform(-30.0, 150.0)) * 60.0
+        spans.append([on, max(on + 900.0, draw.uniform(21 * 60, 23 * 60 + 45) * 60.0)])
     if draw.random() < 0.4:
         spans.append(_uniform_span(draw, 6 * 60, 9 * 60, (15.0, 50.0)))
     return merge(np.array(spans, dtype=np.float64).reshape(-1, 2))
@@ -122,7 +123,7 @@ def switch(seed: int, entity_id: str, day: int, *, morning: bool, place: Place) 
     """Return a switch's on-times: the coffee habit and an afternoon cup, or a few longer uses."""
     draw = rng(seed, entity_id, day)
     if morning:
-        spans = habit_span(seed, entity_id, day, place, (10.0, 90.0))  # left on to keep warm
+        spans = habit_span(seed, entity_id, day, place, (10.0, 240.0))  # kept warm a while
         if draw.random() < 0.4:
             spans.append(_uniform_span(draw, 12 * 60, 17 * 60, (5.0, 15.0)))
         return merge(np.array(spans, dtype=np.float64).reshape(-1, 2))
