@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 import numpy as np
@@ -61,13 +62,19 @@ def _phase_s(spec: EntitySpec) -> float:
     return (tag_of(spec.entity_id) % (min(spec.step_s, 60) * 1000)) / 1000.0
 
 
+@lru_cache(maxsize=256)
+def _plug_switch(seed: int, switch_id: str, day: int, place: Place) -> switching.Intervals:
+    # each local day serves three UTC days of the plug's power sensor
+    return switching.switch(seed, switch_id, day, morning=False, place=place)
+
+
 def _linked_on_minutes(seed: int, switch_id: str, day: int, place: Place) -> npt.NDArray[np.bool_]:
     """Return, per minute of UTC ``day``, whether a person's (local-day) switch is on."""
     grid = np.zeros(MINUTES, dtype=np.bool_)
     for local in (day - 1, day, day + 1):
         if is_away(seed, local):
             continue
-        spans = switching.switch(seed, switch_id, local, morning=False, place=place)
+        spans = _plug_switch(seed, switch_id, local, place)
         if not spans.size:
             continue
         utc_us = to_utc_us(place, local, (spans.reshape(-1) * 1e6).astype(np.int64))
@@ -270,6 +277,8 @@ def _switched(seed: int, spec: EntitySpec, day: int, place: Place) -> DaySamples
         ctx, users = context_ids(spec.entity_id, day, offsets), np.full(offsets.size, SIM_USER_ID)
     if spec.kind == "gate":  # the driveway automation names these as its parents
         ctx = automated.gate_contexts(seed, day, offsets)
+    if not any(c is not None for c in ctx):  # no context to carry: keep the frame lean
+        return DaySamples(offsets_us=offsets, states=states)
     return DaySamples(offsets_us=offsets, states=states, context_ids=ctx, user_ids=users)
 
 
