@@ -49,7 +49,7 @@ ADMIN_PAGES: Final[tuple[PageSpec, ...]] = (
         url_path="suggestions",
     ),
     PageSpec(
-        script="automations.py",
+        script="your_automations.py",
         title="Your automations",
         icon=":material/smart_toy:",
         url_path="automations",

@@ -24,7 +24,11 @@ st.caption(analysis.ran_ago(run, datetime.now(UTC)))
 if svc.metadata is not None and st.button("Run analysis now"):
     bar = st.progress(0.0, text="starting")
     try:
-        summary = analysis.run_now(svc, lambda f, text: bar.progress(min(max(f, 0.0), 1.0), text))
+
+        def _show(fraction: float, text: str) -> None:
+            bar.progress(min(max(fraction, 0.0), 1.0), text)
+
+        summary = analysis.run_now(svc, _show)
     except ServiceError as err:
         st.error(str(err))
     else:

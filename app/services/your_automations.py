@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import polars as pl
-import streamlit as st
 
+from app.services.cache import cached
 from app.services.context import ServiceError, Services
 from app.services.timerange import TimeRange
 from automations.activity import AutomationActivity, automation_activity
@@ -14,10 +14,10 @@ from automations.scorecard import STALE_AFTER
 from storage.errors import StoreError
 
 
-@st.cache_data(ttl=120, show_spinner="Reading automations…")
-def activity(_svc: Services, key: str, rng: TimeRange) -> list[AutomationActivity]:
+@cached(ttl=120, show_spinner="Reading automations…")
+def activity(svc: Services, rng: TimeRange) -> list[AutomationActivity]:
     """Return each ``automation.*`` entity with its runs in ``rng``; stale ones first."""
-    del key
+    _svc = svc
     now = datetime.now(UTC)
     try:
         known = _svc.store.entities()

@@ -17,6 +17,7 @@ import polars as pl
 from automations.scorecard import scorecard
 from storage.errors import StoreError
 from storage.metadata import MetadataStore, Suggestion
+from storage.metadata.records import SuggestionStatus
 from storage.protocol import TimeSeriesStore
 
 _log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ def deployed_scorecards(
     store: TimeSeriesStore, meta: MetadataStore, now: datetime
 ) -> dict[str, dict[str, Any]]:
     """Return ``{suggestion id: scorecard}`` for every deployed suggestion we can score."""
-    deployed = meta.list_suggestions(status="deployed", limit=500)
+    deployed = meta.list_suggestions(status=SuggestionStatus.DEPLOYED, limit=500)
     if not deployed:
         return {}
     try:

@@ -86,7 +86,7 @@ def test_patterns_page_draws_each_pattern_and_filters_by_kind(analysed_env: Path
 def test_your_automations_lists_each_automation_and_flags_the_stale_one(
     analysed_env: Path,
 ) -> None:
-    at = AppTest.from_file(str(ROOT / "pages" / "automations.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "pages" / "your_automations.py"), default_timeout=60)
     from app.services.timerange import preset_range
 
     at.session_state["homeiq_range"] = preset_range("Last 30 days", END)

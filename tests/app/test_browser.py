@@ -13,10 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.pages import ADMIN_PAGES, ROOT, PageSpec
-from homeiq.commands.app_cmds import streamlit_command
 from analytics.place import HomePlace
+from app.pages import ADMIN_PAGES, ROOT, PageSpec
 from homeiq.analysis import run_analysis
+from homeiq.commands.app_cmds import streamlit_command
 from homeiq.sim import GROUND_TRUTH_FILE, simulate_home
 from storage.factory import open_store
 from storage.metadata import MetadataStore

@@ -11,7 +11,7 @@ st.title("Your automations")
 try:
     svc = get_services()
     rng = current_range(svc.tz)
-    found = your_automations.activity(svc, svc.key, rng)
+    found = your_automations.activity(svc, rng)
 except ServiceError as err:
     st.error(str(err))
     st.stop()
