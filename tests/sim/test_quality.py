@@ -59,3 +59,10 @@ def test_nothing_is_suggested_for_what_an_automation_already_does(result: Qualit
 
 def test_precision_stays_above_the_floor(result: QualityResult) -> None:
     assert result.score.precision >= MIN_PRECISION, result.score.false
+
+
+def test_without_ha_the_context_columns_keep_the_automated_pair_out(tmp_path: Path) -> None:
+    result = evaluate(CASES[0], with_ha=False, folder=tmp_path)
+    assert result.score.missed == ()
+    assert not [s for s in result.suggestions if s["entity_id"] == "light.driveway"]
+    assert result.score.precision >= MIN_PRECISION
