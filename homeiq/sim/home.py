@@ -162,7 +162,7 @@ def simulate_home(
     flush()
     if metadata is not None:
         _register(metadata, specs, seen)
-        _store_home_facts(metadata)
+        _store_home_facts(metadata, place)
     if ground_truth_path is not None:
         truth = ground_truth(
             seed=seed, specs=specs, start=begin, end=finish, days=day_range, place=place
@@ -220,17 +220,17 @@ def _register(
 __all__ = ["SimResult", "simulate_home"]
 
 
-def _store_home_facts(metadata: MetadataStore) -> None:
-    # The simulated home's own facts (source "sim"): where its sun and prices come from.
-    from homeiq.sim.world import LATITUDE, LONGITUDE
+def _store_home_facts(metadata: MetadataStore, place: Place) -> None:
+    # The simulated home's own facts (source "sim"): the time zone its people live by, and
+    # where its sun and prices come from.
     from storage.metadata.home import HomeFacts
 
     metadata.home.save(
         HomeFacts(
             source="sim",
-            time_zone="UTC",
-            latitude=LATITUDE,
-            longitude=LONGITUDE,
+            time_zone=place.timezone,
+            latitude=place.latitude,
+            longitude=place.longitude,
             currency="EUR",  # the simulated price sensor is in EUR/kWh
             location_name="Simulated home",
         )
