@@ -48,4 +48,19 @@ ADMIN_PAGES: Final[tuple[PageSpec, ...]] = (
         url_path="anomalies",
     ),
     PageSpec(script="export.py", title="Export", icon=":material/download:", url_path="export"),
+    PageSpec(
+        script="patterns.py", title="Patterns", icon=":material/schedule:", url_path="patterns"
+    ),
+    PageSpec(
+        script="suggestions.py",
+        title="Suggestions",
+        icon=":material/lightbulb:",
+        url_path="suggestions",
+    ),
+    PageSpec(
+        script="your_automations.py",
+        title="Your automations",
+        icon=":material/smart_toy:",
+        url_path="automations",
+    ),
 )

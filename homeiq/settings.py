@@ -141,6 +141,12 @@ class Settings(BaseSettings):
         le=180,
         description="Home longitude in degrees (east positive), with HOMEIQ_LATITUDE.",
     )
+    analyze_at: str = Field(
+        "03:30",
+        pattern=r"^(([01]\d|2[0-3]):[0-5]\d|off)$",
+        description="Local time (HH:MM, in HOMEIQ_TIMEZONE) the ingest worker runs the daily "
+        "analysis in a child process; `off` never runs it.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level of every HomeIQ process."
     )

@@ -19,10 +19,12 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from datetime import time as wall_time
 from pathlib import Path
 from typing import Any, Protocol
 
 from ingest_worker.base import AuthenticationFailed, SourceState, SourceStatus
+from ingest_worker.daily_job import DailyJob
 from ingest_worker.ha.home_sync import HomeMetadata
 from ingest_worker.health import HealthServer
 from ingest_worker.maintenance import StoreMaintenance
@@ -93,6 +95,10 @@ class WorkerConfig:
     raw_retention_days: int | None = None  # None: the worker leaves retention alone
     maintenance_interval: float = 300.0
     shutdown_grace: float = 4.0
+    # The daily analysis: a command (``homeiq analyze``) run in a child process at a local time.
+    analyze_command: Sequence[str] = ()
+    analyze_at: wall_time | None = None
+    time_zone: str = "UTC"
 
     def check(self) -> None:
         """Raise NoSourceConfigured or ValueError when the worker cannot start as configured."""
@@ -197,6 +203,14 @@ class Worker:
                     rollup_interval=self._config.maintenance_interval,
                 )
                 tasks.append(group.create_task(housekeeping.run(), name="housekeeping"))
+            if self._config.analyze_at is not None and self._config.analyze_command:
+                daily = DailyJob(
+                    name="daily analysis",
+                    command=self._config.analyze_command,
+                    at=self._config.analyze_at,
+                    time_zone=self._config.time_zone,
+                )
+                tasks.append(group.create_task(daily.run(), name="analysis"))
             for name, source in sources.items():
                 tasks.append(
                     group.create_task(self._guard(name, source, board), name=f"source-{name}")

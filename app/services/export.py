@@ -84,20 +84,45 @@ def preview_export(
         else:
             rows = _raw_estimate(known, rng)
             sample = svc.store.read(list(entities), rng.start, rng.end, limit=PREVIEW_ROWS)
+            # rows differ in size by entity (an automation's attributes dwarf a sensor's), and
+            # the sample holds the first entities only: weigh each entity's newest row instead
+            newest = svc.store.latest(list(entities))
+            if newest.height:
+                size = _raw_bytes(known, rng, newest)
+                return ExportPreview(rows=rows, csv_bytes=size, sample=sample)
     except StoreError as err:
         raise ServiceError(f"Previewing the export failed: {err}") from err
     per_row = len(sample.write_csv()) / sample.height if sample.height else 0.0
     return ExportPreview(rows=rows, csv_bytes=int(per_row * rows), sample=sample)
 
 
-def _raw_estimate(known: pl.DataFrame, rng: TimeRange) -> int:
+def _raw_bytes(known: pl.DataFrame, rng: TimeRange, newest: pl.DataFrame) -> int:
+    """Return the CSV size of a raw export: each entity's rows times its newest row's size."""
+    lines = newest.write_csv(include_header=False).splitlines()
+    sizes = pl.DataFrame(
+        {"entity_id": newest.get_column("entity_id"), "bytes": [len(x) + 1 for x in lines]}
+    )
+    per_entity = known.select("entity_id", rows=_share_of_events(rng)).join(
+        sizes, on="entity_id", how="left"
+    )
+    mean = float(sizes.get_column("bytes").mean() or 0.0)  # type: ignore[arg-type]
+    total = per_entity.select((pl.col("rows") * pl.col("bytes").fill_null(mean)).sum()).item()
+    return int(total or 0)
+
+
+def _share_of_events(rng: TimeRange) -> pl.Expr:
+    # an entity's events scaled by how much of its seen span the range covers
     span = (pl.col("last_seen") - pl.col("first_seen")).dt.total_seconds() + 1.0
     overlap = (
         pl.min_horizontal(pl.col("last_seen"), pl.lit(rng.end))
         - pl.max_horizontal(pl.col("first_seen"), pl.lit(rng.start))
     ).dt.total_seconds()
     share = (overlap.clip(lower_bound=0) / span).clip(upper_bound=1.0)
-    return int(known.select((pl.col("events") * share).sum()).item() or 0)
+    return pl.col("events") * share
+
+
+def _raw_estimate(known: pl.DataFrame, rng: TimeRange) -> int:
+    return int(known.select(_share_of_events(rng).sum()).item() or 0)
 
 
 def select_entities(

@@ -21,6 +21,7 @@ from automations.identity import identity_key
 from homeiq.analysis.pipeline import Finding, analyse
 from homeiq.analysis.reading import read_onsets
 from homeiq.analysis.saving import pattern_rows, suggestion_writes
+from homeiq.analysis.scorecards import deployed_scorecards
 from homeiq.analysis.window import MIN_DAYS, analysis_window
 from storage.metadata import AnalysisRun, MetadataStore, Suggestion
 from storage.protocol import TimeSeriesStore
@@ -107,6 +108,8 @@ def run_analysis(
                         "no home location (or 0,0): sun routines were not looked for; set "
                         "HOMEIQ_LATITUDE/HOMEIQ_LONGITUDE or HA's location"
                     )
+    step(0.92, "scoring deployed automations")
+    summary["scorecards"] = deployed_scorecards(store, meta, now)
     step(0.95, "saving")
     names = {e.entity_id: e.friendly_name for e in meta.list_entities()}
     keys = [

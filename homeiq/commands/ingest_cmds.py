@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import time as dt_time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -41,7 +42,26 @@ def worker_config(settings: Settings) -> WorkerConfig:
         mqtt_client_id=settings.mqtt_client_id,
         mqtt_max_payload_bytes=settings.mqtt_max_payload_kb * 1024,
         raw_retention_days=settings.raw_retention_days,
+        analyze_command=analyze_command(),
+        analyze_at=analyze_time(settings.analyze_at),
+        time_zone=settings.timezone,
     )
+
+
+def analyze_command() -> tuple[str, ...]:
+    """Return the child command the worker runs daily: ``homeiq analyze`` with this Python."""
+    import sys
+
+    # the same interpreter and settings (the child inherits HOMEIQ_* from the environment)
+    return (sys.executable, "-c", "import homeiq.cli as c; c.app(prog_name='homeiq')", "analyze")
+
+
+def analyze_time(text: str) -> dt_time | None:
+    """Return HOMEIQ_ANALYZE_AT as a time of day, or None when it is ``off``."""
+    if text == "off":
+        return None
+    hour, minute = text.split(":")
+    return dt_time(int(hour), int(minute))
 
 
 def ingest() -> None:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from homeiq.settings import Settings
     from storage.protocol import TimeSeriesStore
 
-MIN_ENTITIES: Final[int] = 24  # the simulated home's fixed core (homeiq.sim.MIN_ENTITIES)
+MIN_ENTITIES: Final[int] = 34  # the simulated home's fixed core (homeiq.sim.MIN_ENTITIES)
 _RELATIVE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _UNIT = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -55,6 +55,11 @@ def demo(
         str | None,
         typer.Option(help="Last moment of the simulation (ISO-8601 UTC); default: this hour."),
     ] = None,
+    timezone: Annotated[
+        str, typer.Option(help="IANA time zone the simulated people live by.")
+    ] = "Europe/Amsterdam",
+    latitude: Annotated[float, typer.Option(help="Latitude of the home (sun times).")] = 52.37,
+    longitude: Annotated[float, typer.Option(help="Longitude of the home (sun times).")] = 4.90,
 ) -> None:
     """Fill the store with a simulated home; rerunning it adds no duplicates."""
     if days < 1 or days > 3650:
@@ -69,6 +74,12 @@ def demo(
         )
     now = datetime.now(UTC)
     until = parse_moment(end, flag="--end", now=now) if end is not None else None
+    from homeiq.sim.place import Place
+
+    try:
+        Place(timezone=timezone, latitude=latitude, longitude=longitude)
+    except ValueError as err:
+        raise typer.BadParameter(str(err), param_hint="--timezone/--latitude/--longitude") from None
     settings = load_cli_settings()
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -99,6 +110,9 @@ def demo(
                 ground_truth_path=settings.data_dir / GROUND_TRUTH_FILE,
                 metadata=metadata,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
+                timezone=timezone,
+                latitude=latitude,
+                longitude=longitude,
             )
     except StoreError as err:
         raise fail(f"demo: writing to the {settings.store} store failed: {err}", 1) from None
@@ -113,6 +127,11 @@ def demo(
         soft_wrap=True,
     )
     console.print(f"ground truth: {result.ground_truth_path}", soft_wrap=True)
+    if not result.dst_changes:
+        console.print(
+            f"(no DST change in this window in {timezone}; e.g. --end 2026-11-08 crosses one)",
+            soft_wrap=True,
+        )
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -20,6 +20,7 @@ NUMERIC_KINDS: Final[frozenset[str]] = frozenset(
         "room_temperature",
         "room_humidity",
         "plug_power",
+        "co2",
     }
 )
 
@@ -45,6 +46,11 @@ class EntitySpec:
     def domain(self) -> str:
         """Return the entity's domain."""
         return self.entity_id.split(".", 1)[0]
+
+    @property
+    def local(self) -> bool:
+        """Return whether the entity's days are the home's local days (a person's doing)."""
+        return self.kind in LOCAL_KINDS
 
     @property
     def numeric(self) -> bool:
@@ -102,7 +108,29 @@ CORE: Final[tuple[EntitySpec, ...]] = (
     _sensor("light.kitchen", "Kitchen light", "light_evening", area="Kitchen"),
     _sensor("binary_sensor.kitchen_motion", "Kitchen motion", "motion", area="Kitchen",
             device_class="motion", missing_days=True, extra={"rate": "3"}),
+    # issue 12: a single-weekday habit, an automation's own work, presence, and noise
+    _sensor("vacuum.robot", "Robot vacuum", "vacuum", area="Living Room"),
+    _sensor("binary_sensor.gate", "Gate", "gate", area="Outside", device_class="opening"),
+    _sensor("light.driveway", "Driveway light", "light_automated", area="Outside",
+            linked="binary_sensor.gate"),
+    _sensor("automation.driveway_light", "Driveway light when the gate opens", "automation"),
+    _sensor("automation.holiday_lights", "Holiday lights at dusk", "automation_stale"),
+    _sensor("person.alex", "Alex", "person"),
+    _sensor("switch.flaky_plug", "Flaky plug", "noise_toggle", area="Office"),
+    _sensor("input_boolean.guest_mode", "Guest mode", "guest_mode"),
+    _sensor("binary_sensor.washer_vibration", "Washer vibration", "minute_flips",
+            area="Utility", device_class="vibration"),
+    _sensor("sensor.living_room_co2", "Living room CO2", "co2", area="Living Room",
+            unit="ppm", device_class="carbon_dioxide", state_class="measurement",
+            decimals=0, step_s=60),
 )  # fmt: skip
+# Kinds a person's (or an automation's) doing: generated per local day of the home.
+LOCAL_KINDS: Final[frozenset[str]] = frozenset(
+    {"motion", "light_follow", "light_morning", "light_sunset", "light_evening", "switch",
+     "door", "window", "gate", "light_automated", "automation", "automation_stale", "vacuum",
+     "person", "noise_toggle", "guest_mode", "minute_flips"}
+)  # fmt: skip
+NOISE_KINDS: Final[frozenset[str]] = frozenset({"noise_toggle", "guest_mode", "minute_flips"})
 
 ROOMS: Final[tuple[str, ...]] = (
     "Office", "Bathroom", "Kids Room", "Guest Room", "Dining Room", "Garage", "Attic",

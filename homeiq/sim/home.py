@@ -15,6 +15,13 @@ import polars as pl
 
 from homeiq.sim.catalog import EntitySpec, build_catalog
 from homeiq.sim.frames import entity_frame
+from homeiq.sim.place import (
+    DEFAULT_LATITUDE,
+    DEFAULT_LONGITUDE,
+    DEFAULT_TIMEZONE,
+    Place,
+    dst_changes,
+)
 from homeiq.sim.truth import ground_truth
 from homeiq.sim.world import DAY_US
 from storage.events import now_utc, to_utc
@@ -42,6 +49,8 @@ class SimResult:
     written: int
     seconds: float
     ground_truth_path: Path | None
+    timezone: str
+    dst_changes: tuple[datetime, ...]  # UTC instants the home's clocks changed in the window
 
 
 def floor_hour(moment: datetime) -> datetime:
@@ -83,12 +92,18 @@ def _us(moment: datetime) -> int:
 
 
 def home_frames(
-    specs: list[EntitySpec], *, seed: int, start: datetime, end: datetime
+    specs: list[EntitySpec],
+    *,
+    seed: int,
+    start: datetime,
+    end: datetime,
+    place: Place | None = None,
 ) -> Iterator[tuple[EntitySpec, pl.DataFrame]]:
     """Yield each entity with its events (EVENT_SCHEMA) in ``[start, end)``."""
     days = window_days(start, end)
+    where = place or Place()
     for spec in specs:
-        yield spec, entity_frame(seed, spec, days, _us(start), _us(end))
+        yield spec, entity_frame(seed, spec, days, _us(start), _us(end), where)
 
 
 def simulate_home(
@@ -101,15 +116,21 @@ def simulate_home(
     ground_truth_path: Path | None = None,
     metadata: MetadataStore | None = None,
     progress: Callable[[int, int], None] | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
+    latitude: float = DEFAULT_LATITUDE,
+    longitude: float = DEFAULT_LONGITUDE,
 ) -> SimResult:
     """Write ``days`` of a seeded home with ``entities`` entities; return what was written.
 
-    Every sample is a pure function of (seed, entity, day), so a rerun writes the same
-    events and the store keeps one copy. Without ``end`` the window ends on the current
-    hour, or where a run recorded in ``ground_truth_path`` ended less than a day ago.
+    Every sample is a pure function of (seed, entity, day, place), so a rerun writes the
+    same events and the store keeps one copy. Without ``end`` the window ends on the current
+    hour, or where a run recorded in ``ground_truth_path`` ended less than a day ago. People
+    keep their habits by the local clock of ``timezone``; the sun is computed for
+    (``latitude``, ``longitude``).
     """
     if days < 1:
         raise ValueError(f"days={days}: simulate at least one day")
+    place = Place(timezone=timezone, latitude=latitude, longitude=longitude)
     specs = build_catalog(entities)
     finish = resolve_end(end, ground_truth_path, seed)
     begin = finish - timedelta(days=days)
@@ -126,7 +147,7 @@ def simulate_home(
             written += store.write(pl.concat(pending, rechunk=False)).written
         pending, pending_rows = [], 0
 
-    frames = home_frames(specs, seed=seed, start=begin, end=finish)
+    frames = home_frames(specs, seed=seed, start=begin, end=finish, place=place)
     for number, (spec, frame) in enumerate(frames, start=1):
         if frame.height:
             times = frame.get_column("time")
@@ -141,9 +162,11 @@ def simulate_home(
     flush()
     if metadata is not None:
         _register(metadata, specs, seen)
-        _store_home_facts(metadata)
+        _store_home_facts(metadata, place)
     if ground_truth_path is not None:
-        truth = ground_truth(seed=seed, specs=specs, start=begin, end=finish, days=day_range)
+        truth = ground_truth(
+            seed=seed, specs=specs, start=begin, end=finish, days=day_range, place=place
+        )
         ground_truth_path.parent.mkdir(parents=True, exist_ok=True)
         temp = ground_truth_path.with_suffix(".tmp")
         temp.write_bytes(orjson.dumps(truth, option=orjson.OPT_INDENT_2))
@@ -166,6 +189,8 @@ def simulate_home(
         written=written,
         seconds=seconds,
         ground_truth_path=ground_truth_path,
+        timezone=timezone,
+        dst_changes=tuple(dst_changes(place, begin, finish)),
     )
 
 
@@ -195,17 +220,17 @@ def _register(
 __all__ = ["SimResult", "simulate_home"]
 
 
-def _store_home_facts(metadata: MetadataStore) -> None:
-    # The simulated home's own facts (source "sim"): where its sun and prices come from.
-    from homeiq.sim.world import LATITUDE, LONGITUDE
+def _store_home_facts(metadata: MetadataStore, place: Place) -> None:
+    # The simulated home's own facts (source "sim"): the time zone its people live by, and
+    # where its sun and prices come from.
     from storage.metadata.home import HomeFacts
 
     metadata.home.save(
         HomeFacts(
             source="sim",
-            time_zone="UTC",
-            latitude=LATITUDE,
-            longitude=LONGITUDE,
+            time_zone=place.timezone,
+            latitude=place.latitude,
+            longitude=place.longitude,
             currency="EUR",  # the simulated price sensor is in EUR/kWh
             location_name="Simulated home",
         )

@@ -152,3 +152,11 @@ def meter(seed: int, entity_id: str, day: int) -> Floats:
     if reset is not None:
         out[reset:] = np.cumsum(kwh[reset:])
     return out
+
+
+def co2(seed: int, entity_id: str, day: int) -> Floats:
+    """Return a CO2 sensor (ppm) that reports every minute: a slow wander with sensor noise."""
+    draw = rng(seed, entity_id, day)
+    walk = np.cumsum(draw.normal(0.0, 4.0, MINUTES))
+    out: Floats = 520.0 + walk - walk.mean() + draw.normal(0.0, 6.0, MINUTES)
+    return np.clip(out, 400.0, 2000.0)

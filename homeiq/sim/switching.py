@@ -1,7 +1,8 @@
-"""On/off behaviour of the simulated home as intervals (seconds of a day), pure per day.
+"""On/off behaviour of the simulated home as intervals (seconds of a local day), pure per day.
 
-The planted routines live here: the bedroom light near 06:45 on weekdays, the hallway light
-following its motion sensor within 30 s, the porch light at sunset and the TV during games.
+Days here are local days of the home's time zone (homeiq.sim.place). The planted clock and
+sun habits come from homeiq.sim.habits; the hallway light follows its motion sensor within
+25 s; everything else is the background a detector must not mistake for a habit.
 """
 
 from __future__ import annotations
@@ -11,18 +12,15 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from homeiq.sim.world import (
-    game_on,
-    morning_light_minute,
-    porch_light_minute,
-    rng,
-    sunset_minute,
-)
+from homeiq.sim.habits import HABIT_BY_ENTITY, HABITS_BY_KEY, onset_minute
+from homeiq.sim.place import Place, sun_minute, weekday
+from homeiq.sim.world import game_on, rng
 
 Intervals = npt.NDArray[np.float64]  # shape (n, 2): start, end in seconds of the day
 DAY_S: Final[float] = 86_400.0
 FOLLOW_DELAY_S: Final[tuple[float, float]] = (2.0, 25.0)  # the light follows motion this fast
-FOLLOW_HOLD_S: Final[float] = 120.0  # and stays on this long after the last motion
+FOLLOW_HOLD_S: Final[float] = 120.0  # motion this close together is one visit
+FOLLOW_OFF_AFTER_S: Final[tuple[float, float]] = (60.0, 900.0)  # off a while after the visit
 FOLLOW_RATE: Final[float] = 0.97  # share of motion bursts the light answers
 
 
@@ -40,13 +38,6 @@ def merge(intervals: Intervals, gap: float = 0.0) -> Intervals:
             merged.append([start, end])
     out = np.array(merged, dtype=np.float64)
     return out[out[:, 1] > out[:, 0]]
-
-
-def _around(
-    draw: np.random.Generator, minute: float, sd_min: float, length_min: float
-) -> list[float]:
-    start = (minute + draw.normal(0.0, sd_min)) * 60.0
-    return [start, start + length_min * 60.0]
 
 
 def motion(seed: int, entity_id: str, day: int, rate_per_hour: float) -> Intervals:
@@ -67,52 +58,78 @@ def follow_light(seed: int, entity_id: str, day: int, trigger: Intervals) -> Int
     delays = draw.uniform(*FOLLOW_DELAY_S, len(bursts))
     answered = draw.random(len(bursts)) < FOLLOW_RATE
     starts = bursts[:, 0] + delays
-    ends = bursts[:, 1] + FOLLOW_HOLD_S
+    # a person switches it off when done, not a timer: no "off N s after motion" rule hides here
+    ends = bursts[:, 1] + draw.uniform(*FOLLOW_OFF_AFTER_S, len(bursts))
     return merge(np.column_stack([starts, ends])[answered & (starts < ends)])
 
 
-def morning_light(seed: int, entity_id: str, day: int) -> Intervals:
-    """Return the bedroom light: on near 06:45 on weekdays (later at weekends), and at night."""
+def habit_span(
+    seed: int, entity_id: str, day: int, place: Place, length_min: tuple[float, float]
+) -> list[list[float]]:
+    """Return the day's planted habit onset of ``entity_id`` as one span, or nothing."""
+    minute = onset_minute(seed, HABIT_BY_ENTITY[entity_id], day, place)
+    if minute is None:
+        return []
+    length = rng(seed, entity_id + ":habit-length", day).uniform(*length_min) * 60.0
+    return [[minute * 60.0, minute * 60.0 + length]]
+
+
+def morning_light(seed: int, entity_id: str, day: int, place: Place) -> Intervals:
+    """Return the bedroom light: the weekday habit; weekend mornings and nights at no set time."""
     draw = rng(seed, entity_id, day)
-    spans = []
-    minute = morning_light_minute(seed, day)
-    if minute is not None:
-        spans.append([minute * 60.0, minute * 60.0 + draw.uniform(35.0, 60.0) * 60.0])
+    # off whenever the person leaves the room: no second habit hides in the off times
+    spans = habit_span(seed, entity_id, day, place, (15.0, 180.0))
+    if weekday(day) >= 5 and draw.random() < 0.7:
+        spans.append(_uniform_span(draw, 8 * 60, 11 * 60, (20.0, 60.0)))
     if draw.random() < 0.8:
-        spans.append(_around(draw, 22 * 60 + 15, 25.0, draw.uniform(20.0, 60.0)))
+        spans.append(_uniform_span(draw, 21 * 60, 23 * 60 + 50, (10.0, 50.0)))
     return merge(np.array(spans, dtype=np.float64).reshape(-1, 2))
 
 
-def sunset_light(seed: int, entity_id: str, day: int) -> Intervals:
-    """Return the porch light: on at sunset (a few minutes either way), off near 23:30."""
-    draw = rng(seed, entity_id, day)
-    on = porch_light_minute(seed, day) * 60.0
-    off = (23 * 60 + 30 + draw.normal(0.0, 8.0)) * 60.0
+def _uniform_span(
+    draw: np.random.Generator, lo_min: float, hi_min: float, length_min: tuple[float, float]
+) -> list[float]:
+    # Background use spread evenly over hours: no clock routine hides in it.
+    start = draw.uniform(lo_min, hi_min) * 60.0
+    return [start, start + draw.uniform(*length_min) * 60.0]
+
+
+def sunset_light(seed: int, entity_id: str, day: int, place: Place) -> Intervals:
+    """Return the porch light: the sunset habit, and the habit of switching it off at 23:30."""
+    spans = habit_span(seed, entity_id, day, place, (0.0, 0.0))
+    if not spans:
+        return np.empty((0, 2))
+    on = spans[0][0]
+    off_minute = onset_minute(seed, HABITS_BY_KEY["light.porch", "off"], day, place)
+    off = (off_minute if off_minute is not None else 23 * 60 + 30) * 60.0
     return merge(np.array([[on, max(off, on + 600.0)]]))
 
 
-def evening_light(seed: int, entity_id: str, day: int) -> Intervals:
+def evening_light(seed: int, entity_id: str, day: int, place: Place) -> Intervals:
     """Return an ordinary room light: most evenings after dusk, some mornings."""
     draw = rng(seed, entity_id, day)
     spans = []
-    dusk = sunset_minute(day)
+    dusk = sun_minute(place, day, "sunset")
     if draw.random() < 0.85:
-        on = (dusk + draw.uniform(-30.0, 90.0)) * 60.0
-        spans.append([on, max(on + 900.0, (22 * 60 + 30 + draw.normal(0, 40)) * 60.0)])
+        # spread over hours, so a 1-hour window holds well under half of the days
+        on = (dusk + draw.uniform(-30.0, 150.0)) * 60.0
+        spans.append([on, max(on + 900.0, draw.uniform(21 * 60, 23 * 60 + 45) * 60.0)])
     if draw.random() < 0.4:
-        spans.append(_around(draw, 7 * 60, 30.0, draw.uniform(15.0, 50.0)))
+        spans.append(_uniform_span(draw, 6 * 60, 9 * 60, (15.0, 50.0)))
     return merge(np.array(spans, dtype=np.float64).reshape(-1, 2))
 
 
-def switch(seed: int, entity_id: str, day: int, *, morning: bool) -> Intervals:
-    """Return a switch's on-times: a short morning run (coffee) or a few longer uses."""
+def switch(seed: int, entity_id: str, day: int, *, morning: bool, place: Place) -> Intervals:
+    """Return a switch's on-times: the coffee habit and an afternoon cup, or a few longer uses."""
     draw = rng(seed, entity_id, day)
     if morning:
-        count, lo, hi, length = int(draw.integers(1, 3)), 6.5, 9.5, (5.0, 15.0)
-    else:
-        count, lo, hi, length = int(draw.integers(0, 4)), 8.0, 22.0, (30.0, 180.0)
-    starts = draw.uniform(lo, hi, count) * 3600.0
-    ends = starts + draw.uniform(*length, count) * 60.0
+        spans = habit_span(seed, entity_id, day, place, (10.0, 240.0))  # kept warm a while
+        if draw.random() < 0.4:
+            spans.append(_uniform_span(draw, 12 * 60, 17 * 60, (5.0, 15.0)))
+        return merge(np.array(spans, dtype=np.float64).reshape(-1, 2))
+    count = int(draw.integers(0, 4))
+    starts = draw.uniform(8.0, 22.0, count) * 3600.0
+    ends = starts + draw.uniform(30.0, 180.0, count) * 60.0
     return merge(np.column_stack([starts, ends]))
 
 
@@ -132,7 +149,7 @@ def tv(seed: int, entity_id: str, day: int) -> Intervals:
     draw = rng(seed, entity_id, day)
     spans = []
     if draw.random() < 0.55:
-        spans.append(_around(draw, 20 * 60, 30.0, draw.uniform(60.0, 150.0)))
+        spans.append(_uniform_span(draw, 18 * 60 + 30, 22 * 60 + 30, (60.0, 150.0)))
     game = game_on(seed, day)
     if game is not None and draw.random() < 0.92:
         kickoff = game.kickoff.hour * 3600.0 + game.kickoff.minute * 60.0

@@ -22,10 +22,6 @@ MINUTES: Final[int] = 1440
 DAY_US: Final[int] = 86_400_000_000
 EPOCH: Final[date] = date(1970, 1, 1)
 
-# Where the simulated home is (Amsterdam), for sunset times.
-LATITUDE: Final[float] = 52.37
-LONGITUDE: Final[float] = 4.90
-
 # The planted heating law: W = SLOPE_W_PER_C * max(0, BASE_C - outdoor) (+ 5 % noise).
 HEATING_BASE_C: Final[float] = 15.5
 HEATING_SLOPE_W_PER_C: Final[float] = 120.0
@@ -95,34 +91,6 @@ def heating_power(seed: int, day: int) -> Floats:
     return out
 
 
-def sunset_minute(day: int) -> float:
-    """Return the minute of the day (UTC) the sun sets at the home (NOAA approximation)."""
-    doy = (EPOCH + timedelta(days=day)).timetuple().tm_yday
-    gamma = 2 * math.pi / 365 * (doy - 1)
-    eqtime = 229.18 * (
-        0.000075
-        + 0.001868 * math.cos(gamma)
-        - 0.032077 * math.sin(gamma)
-        - 0.014615 * math.cos(2 * gamma)
-        - 0.040849 * math.sin(2 * gamma)
-    )
-    decl = (
-        0.006918
-        - 0.399912 * math.cos(gamma)
-        + 0.070257 * math.sin(gamma)
-        - 0.006758 * math.cos(2 * gamma)
-        + 0.000907 * math.sin(2 * gamma)
-        - 0.002697 * math.cos(3 * gamma)
-        + 0.00148 * math.sin(3 * gamma)
-    )
-    lat = math.radians(LATITUDE)
-    cos_ha = math.cos(math.radians(90.833)) / (math.cos(lat) * math.cos(decl)) - math.tan(
-        lat
-    ) * math.tan(decl)
-    hour_angle = math.degrees(math.acos(max(-1.0, min(1.0, cos_ha))))
-    return 720 - 4 * (LONGITUDE - hour_angle) - eqtime
-
-
 @dataclass(frozen=True, slots=True)
 class Game:
     """One home-team game: kickoff and end (UTC) and the opponent."""
@@ -150,22 +118,6 @@ def game_on(seed: int, day: int) -> Game | None:
         return None
     kickoff = day_start(day) + timedelta(minutes=kickoff_minute)
     return Game(kickoff=kickoff, end=kickoff + timedelta(hours=GAME_HOURS), opponent=opponent)
-
-
-def morning_light_minute(seed: int, day: int) -> float | None:
-    """Return when the bedroom light goes on (minute of day), planted near 06:45 on weekdays."""
-    draw = rng(seed, "morning-light", day)
-    if weekday(day) < 5:
-        # a person, not a timer: a couple of minutes either way
-        return 6 * 60 + 45 + float(np.clip(draw.normal(0.0, 2.0), -6.0, 6.0))
-    if draw.random() < 0.7:
-        return 9 * 60 + float(draw.normal(0.0, 35.0))
-    return None
-
-
-def porch_light_minute(seed: int, day: int) -> float:
-    """Return when the porch light goes on (minute of day): sunset, give or take a few minutes."""
-    return sunset_minute(day) + float(np.clip(rng(seed, "porch", day).normal(0.0, 3.0), -9, 9))
 
 
 def price_per_hour(seed: int, day: int) -> Floats:

@@ -13,7 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from analytics.place import HomePlace
 from app.pages import ADMIN_PAGES, ROOT, PageSpec
+from homeiq.analysis import run_analysis
 from homeiq.commands.app_cmds import streamlit_command
 from homeiq.sim import GROUND_TRUTH_FILE, simulate_home
 from storage.factory import open_store
@@ -85,12 +87,15 @@ def live_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:
         simulate_home(
             store,
-            days=10,
-            entities=30,
+            days=30,
+            entities=40,
             seed=11,
             ground_truth_path=data_dir / GROUND_TRUTH_FILE,
             metadata=metadata,
         )
+        # the Patterns and Suggestions pages need an analysis run with suggestions
+        place = HomePlace(time_zone="Europe/Amsterdam", latitude=52.37, longitude=4.90)
+        assert run_analysis(store, metadata, place, days=30).suggestions
     finally:
         store.close()
         metadata.close()
@@ -172,6 +177,18 @@ def test_every_admin_page_renders_in_chromium(
     path = "" if spec == ADMIN_PAGES[0] else spec.url_path
     url = f"{servers['admin']}/{path}"
     problems = _load(browser, url, f"page-{spec.url_path}.png", '[data-testid="stHeading"]')
+    assert not problems, problems
+
+
+@pytest.mark.parametrize(
+    ("path", "ready"),
+    [("suggestions", 'button:has-text("Approve")'), ("patterns", '[data-testid="stPlotlyChart"]')],
+)
+def test_analysis_pages_render_with_suggestions_in_chromium(
+    path: str, ready: str, servers: dict[str, str], browser: object
+) -> None:
+    url = f"{servers['admin']}/{path}"
+    problems = _load(browser, url, f"page-{path}-found.png", ready)
     assert not problems, problems
 
 

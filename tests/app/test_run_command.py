@@ -43,7 +43,7 @@ def test_run_fills_empty_store_serves_both_and_stops_on_ctrl_c(tmp_path: Path) -
     )
     command = [sys.executable, "-m", "homeiq.cli", "run", "--demo-days", "2"]
     proc = subprocess.Popen(
-        [*command, "--demo-entities", "30"],
+        [*command, "--demo-entities", "40"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -20,15 +20,15 @@ def _frames(count: int, start, end, seed: int = SEED) -> pl.DataFrame:  # type: 
 
 
 def test_same_seed_gives_identical_events() -> None:
-    first = _frames(30, END - timedelta(days=3), END)
-    second = _frames(30, END - timedelta(days=3), END)
+    first = _frames(40, END - timedelta(days=3), END)
+    second = _frames(40, END - timedelta(days=3), END)
     assert first.height > 1000
     assert first.equals(second)
 
 
 def test_overlapping_windows_agree_on_their_overlap() -> None:
-    early = _frames(30, END - timedelta(days=4), END - timedelta(days=1))
-    late = _frames(30, END - timedelta(days=3), END)
+    early = _frames(40, END - timedelta(days=4), END - timedelta(days=1))
+    late = _frames(40, END - timedelta(days=3), END)
     lo, hi = END - timedelta(days=3), END - timedelta(days=1)
     keys = ["entity_id", "time"]
     overlap_early = early.filter(pl.col("time").is_between(lo, hi, closed="left")).sort(keys)
@@ -38,8 +38,8 @@ def test_overlapping_windows_agree_on_their_overlap() -> None:
 
 
 def test_other_seed_gives_other_events() -> None:
-    first = _frames(30, END - timedelta(days=1), END, seed=1)
-    second = _frames(30, END - timedelta(days=1), END, seed=2)
+    first = _frames(40, END - timedelta(days=1), END, seed=1)
+    second = _frames(40, END - timedelta(days=1), END, seed=2)
     assert not first.equals(second)
 
 
