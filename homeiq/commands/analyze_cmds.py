@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``analyze`` to ``app``."""
+    """Add ``analyze`` (and the worker's hidden ``daily-analysis``) to ``app``."""
     app.command("analyze")(analyze)
+    app.command("daily-analysis", hidden=True)(daily_analysis)
 
 
 def suggestion_json(s: Suggestion) -> dict[str, Any]:
@@ -139,3 +140,33 @@ def _print_summary(console: Any, outcome: Any) -> None:
             str(getattr(s.status, "value", s.status)),
         )
     out.print(table)
+
+
+def daily_analysis(
+    days: Annotated[int, typer.Option(help="Whole local days of history to analyse.")] = 30,
+    anomaly_days: Annotated[int, typer.Option(help="Days scanned for anomalies.")] = 7,
+) -> None:
+    """The worker's daily job: routines and suggestions, anomalies, today's expected energy."""
+    analyze(days=days, as_json=False)
+    settings = load_cli_settings()
+    from homeiq.analysis.inputs import home_place
+    from homeiq.anomaly_scan import run_anomalies
+    from homeiq.forecasting import expected_today, remember_expected_today
+    from storage.errors import StoreError
+
+    store = open_cli_store(settings)
+    meta = None
+    try:
+        meta = open_cli_metadata(settings)
+        tz = home_place(settings, meta.home).time_zone
+        found = run_anomalies(store, meta, days=anomaly_days, tz=tz, trigger="daily")
+        typer.echo(f"anomalies: run {found.id} stored", err=True)
+        expected = expected_today(store, tz=tz)
+        if expected is not None:
+            remember_expected_today(meta, expected, tz=tz)
+    except StoreError as err:
+        raise fail(f"daily analysis: reading the store failed: {err}", EXIT_FAILED) from None
+    finally:
+        store.close()
+        if meta is not None:
+            meta.close()

@@ -49,11 +49,11 @@ def worker_config(settings: Settings) -> WorkerConfig:
 
 
 def analyze_command() -> tuple[str, ...]:
-    """Return the child command the worker runs daily: ``homeiq analyze`` with this Python."""
+    """Return the child command the worker runs daily: analysis, anomalies, expected energy."""
     import sys
 
     # the same interpreter and settings (the child inherits HOMEIQ_* from the environment)
-    return (sys.executable, "-c", "import homeiq.cli as c; c.app(prog_name='homeiq')", "analyze")
+    return (sys.executable, "-m", "homeiq.cli", "daily-analysis")
 
 
 def analyze_time(text: str) -> dt_time | None:

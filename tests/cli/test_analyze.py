@@ -81,3 +81,20 @@ def test_place_comes_from_the_stored_home_facts(homeiq: Homeiq) -> None:
     assert result.exit_code == 0, result.output
     kinds = {s["kind"] for s in json.loads(result.stdout)["suggestions"]}
     assert "sun" in kinds
+
+
+def test_daily_analysis_stores_a_run_and_an_anomaly_run(homeiq: Homeiq) -> None:
+    # What the worker runs each night in a child process (HOMEIQ_ANALYZE_AT).
+    from storage.metadata import MetadataStore
+
+    write_home(homeiq.data_dir, days=32, now=datetime.now(UTC)).close()
+    result = homeiq("daily-analysis", env=PLACE_ENV)
+    assert result.exit_code == 0, result.output
+    meta = MetadataStore(homeiq.data_dir / "homeiq.sqlite")
+    try:
+        run = meta.analysis.latest_run()
+        assert run is not None and run.events_read > 0
+        anomalies = meta.latest_anomaly_run()
+        assert anomalies is not None and anomalies.trigger == "daily"
+    finally:
+        meta.close()
