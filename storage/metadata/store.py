@@ -37,6 +37,7 @@ from storage.metadata.records import (
     WorkerStatus,
 )
 from storage.metadata.schema import make_engine, upgrade
+from storage.metadata.versions import VersionTables
 
 _log = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ class MetadataStore:
         self.analysis = AnalysisTables(self._sessions)
         self._anomalies = AnomalyTable(self._sessions)
         self._forecasts = ForecastSummaryTable(self._sessions)
+        self.versions = VersionTables(self._sessions)
 
     # --- entity registry -----------------------------------------------------------
     def upsert_entities(self, rows: Iterable[EntityInfo]) -> int:
