@@ -185,3 +185,38 @@ def referenced_entities(view: AutomationView) -> tuple[str, ...]:
 def top_level_conditions(config: Mapping[str, Any]) -> Sequence[Any]:
     """Return the automation's own conditions (``conditions`` or legacy ``condition``)."""
     return _top(config, "conditions", "condition", [])
+
+
+_TOP_RENAMES = {"trigger": "triggers", "condition": "conditions", "action": "actions"}
+
+
+def _canonical_node(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_canonical_node(item) for item in value]
+    if not isinstance(value, Mapping):
+        return value
+    renamed: dict[str, Any] = {}
+    for key, item in value.items():
+        if key == "service" and "action" not in value:
+            key = "action"
+        elif key == "platform" and "trigger" not in value:
+            key = "trigger"
+        renamed[key] = _canonical_node(item)
+    return renamed
+
+
+def canonical(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Return ``config`` in today's spelling without ``id``, to compare what HA stores with ours.
+
+    HA stores legacy ``trigger``/``condition``/``action`` lists, ``service:`` and ``platform:``
+    under today's keys, so a GET never equals a legacy POST word for word.
+    """
+    top: dict[str, Any] = {}
+    for key, value in config.items():
+        if key == "id":
+            continue
+        if key in _TOP_RENAMES and _TOP_RENAMES[key] not in config and not isinstance(value, str):
+            key = _TOP_RENAMES[key]
+            value = as_list(value)
+        top[key] = _canonical_node(value)
+    return top
