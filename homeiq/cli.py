@@ -19,6 +19,7 @@ COMMAND_MODULES: Final[tuple[str, ...]] = (
     "migrate_cmds",
     "analyze_cmds",
     "forecast_cmds",
+    "suggestion_cmds",
 )
 
 app = typer.Typer(

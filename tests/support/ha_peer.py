@@ -124,6 +124,9 @@ class HAPeer:
         self.config_dir.mkdir(parents=True, exist_ok=True)
         text = TEMPLATE.read_text().replace("@PORT@", str(self.port))
         (self.config_dir / "configuration.yaml").write_text(text)
+        automations = self.config_dir / "automations.yaml"
+        if not automations.exists():
+            automations.write_text("[]\n")
         log = (self.config_dir / "hass.out").open("ab")
         self.process = subprocess.Popen(
             [str(venv / "bin" / "hass"), "-c", str(self.config_dir), "--skip-pip"],

@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from app.services.audit_log import AuditLog
-from app.services.context import ServiceError
-from app.services.ha_facts import try_home_facts
-from app.services.suggestion_config import config_of, status_of
 from automations.config_walk import canonical
 from automations.edit import EditError, Edits, apply_edits
 from automations.safety import Validation, validate
 from ha_client.automation_config import AutomationConfigClient, HAAnswer, HAError, HARejected
+from homeiq.automation.audit_log import AuditLog
+from homeiq.automation.ha_facts import try_home_facts
+from homeiq.automation.suggestion_config import config_of, status_of
 from storage.metadata import MetadataStore, Suggestion
 from storage.metadata.versions import AutomationVersion
 
@@ -30,11 +29,15 @@ _log = logging.getLogger(__name__)
 ID_PREFIX = "homeiq_"
 
 
-class Refused(ServiceError):
+class DeployError(Exception):
+    """A suggestion could not be changed; the message says why and what to do."""
+
+
+class Refused(DeployError):
     """Refused by validation or by the suggestion's state (CLI exit code 2)."""
 
 
-class HAFailed(ServiceError):
+class HAFailed(DeployError):
     """Home Assistant was unreachable or rejected the change (CLI exit code 3)."""
 
     def __init__(self, message: str, answer: HAAnswer | None = None) -> None:
