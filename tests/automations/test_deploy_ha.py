@@ -1,0 +1,230 @@
+"""Deploy, verify, version and roll back against a real Home Assistant (tests/support/ha_peer)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from automations.edit import Edits
+from ha_client.automation_config import AutomationConfigClient
+from homeiq.automation.audit_log import AuditLog
+from homeiq.automation.deployer import AutomationDeployer, HAFailed, ha_automation_id
+from storage.metadata import MetadataStore
+from tests.conftest import require_peer
+from tests.support.ha_peer import HAPeer
+from tests.support.ha_venv import peer_possible
+
+pytestmark = [pytest.mark.peer, pytest.mark.slow]
+SWITCH = "input_boolean.homeiq_switch"
+COUNTER = "counter.homeiq_ticks"
+
+
+@pytest.fixture(scope="module")
+def peer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HAPeer]:
+    require_peer(peer_possible(), "Home Assistant (needs Python >= 3.13 for its venv)")
+    running = HAPeer(tmp_path_factory.mktemp("ha-deploy") / "config").start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def meta(tmp_path: Path) -> Iterator[MetadataStore]:
+    store = MetadataStore(tmp_path / "homeiq.sqlite")
+    yield store
+    store.close()
+
+
+def _deployer(meta: MetadataStore, peer: HAPeer, token: str | None = None) -> AutomationDeployer:
+    client = AutomationConfigClient(base_url=peer.url, token=token or peer.token)
+    return AutomationDeployer(meta, client, verify_timeout_s=30.0, poll_s=0.3)
+
+
+def _config(alias: str, **overrides: Any) -> dict[str, Any]:
+    config = {
+        "alias": alias,
+        "description": "made by HomeIQ tests",
+        "triggers": [{"trigger": "state", "entity_id": SWITCH, "to": "on"}],
+        "conditions": [],
+        "actions": [{"action": "counter.increment", "target": {"entity_id": COUNTER}}],
+        "mode": "single",
+    }
+    return config | overrides
+
+
+def _approved(meta: MetadataStore, config: dict[str, Any]) -> int:
+    suggestion = meta.add_suggestion(
+        kind="trigger", title=config["alias"], body="", detail={"automation": config}
+    )
+    meta.update_suggestion(suggestion.id, status="approved")
+    return suggestion.id
+
+
+def _status(meta: MetadataStore, suggestion_id: int) -> str:
+    return next(s.status for s in meta.list_suggestions() if s.id == suggestion_id)
+
+
+def _registry_entity(peer: HAPeer, config_id: str) -> str | None:
+    for entry in peer.ws_command("config/entity_registry/list"):
+        if entry.get("platform") == "automation" and entry.get("unique_id") == config_id:
+            return str(entry["entity_id"])
+    return None
+
+
+def _yaml_ids(peer: HAPeer) -> list[str]:
+    loaded = yaml.safe_load((peer.config_dir / "automations.yaml").read_text()) or []
+    return [item.get("id") for item in loaded]
+
+
+def _counter(peer: HAPeer) -> int:
+    return int(next(s["state"] for s in peer.states() if s["entity_id"] == COUNTER))
+
+
+def _wait(predicate: Any, timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_deployed_automation_is_saved_live_and_fires(meta: MetadataStore, peer: HAPeer) -> None:
+    suggestion_id = _approved(meta, _config("HomeIQ test counts switch"))
+    outcome = _deployer(meta, peer).deploy(suggestion_id, actor="tester")
+    config_id = ha_automation_id(suggestion_id)
+    assert outcome.status == "deployed" == _status(meta, suggestion_id)
+    assert config_id in _yaml_ids(peer)
+    entity_id = _registry_entity(peer, config_id)
+    assert entity_id == "automation.homeiq_test_counts_switch" == outcome.version.entity_id  # type: ignore[union-attr]
+    peer.call_service("input_boolean", "turn_off", entity_id=SWITCH)
+    before = _counter(peer)
+    peer.call_service("input_boolean", "turn_on", entity_id=SWITCH)
+    assert _wait(lambda: _counter(peer) == before + 1), "the automation did not fire"
+    versions = meta.versions.history(suggestion_id)
+    assert [(v.number, v.status, v.previous) for v in versions] == [(1, "deployed", None)]
+    assert versions[0].config == _config("HomeIQ test counts switch")
+    assert versions[0].answer == {"status": 200, "body": {"result": "ok"}}
+    audit = AuditLog(meta).entries()
+    assert audit[0].action == "deploy" and audit[0].who == "tester"
+
+
+def test_rollback_removes_config_and_entity(meta: MetadataStore, peer: HAPeer) -> None:
+    suggestion_id = _approved(meta, _config("HomeIQ test rollback"))
+    deployer = _deployer(meta, peer)
+    deployer.deploy(suggestion_id, actor="tester")
+    config_id = ha_automation_id(suggestion_id)
+    assert _registry_entity(peer, config_id) is not None
+    outcome = deployer.rollback(suggestion_id, actor="tester")
+    assert outcome.status == "rolled_back" == _status(meta, suggestion_id)
+    assert config_id not in _yaml_ids(peer)
+    assert _registry_entity(peer, config_id) is None
+    assert deployer.ha.get_config(config_id) is None  # type: ignore[union-attr]
+    assert [v.status for v in meta.versions.history(suggestion_id)] == ["rolled_back"]
+
+
+def test_redeploy_after_edit_makes_version_2_and_rollback_restores_1(
+    meta: MetadataStore, peer: HAPeer
+) -> None:
+    suggestion_id = _approved(meta, _config("HomeIQ test versions"))
+    deployer = _deployer(meta, peer)
+    deployer.deploy(suggestion_id, actor="tester")
+    deployer.edit(suggestion_id, Edits(delay_s=5), actor="tester")
+    deployer.deploy(suggestion_id, actor="tester")
+    config_id = ha_automation_id(suggestion_id)
+    in_ha = deployer.ha.get_config(config_id)  # type: ignore[union-attr]
+    assert in_ha is not None and in_ha["triggers"][0]["for"] == "00:00:05"
+    assert [v.number for v in meta.versions.history(suggestion_id)] == [1, 2]
+    outcome = deployer.rollback(suggestion_id, actor="tester")
+    assert outcome.status == "deployed"
+    restored = deployer.ha.get_config(config_id)  # type: ignore[union-attr]
+    assert restored is not None and "for" not in restored["triggers"][0]
+    assert [v.status for v in meta.versions.history(suggestion_id)] == ["deployed", "rolled_back"]
+
+
+def test_malformed_config_shows_has_message(meta: MetadataStore, peer: HAPeer) -> None:
+    bad = _config("HomeIQ test malformed", triggers=[{"trigger": "no_such_trigger"}])
+    suggestion_id = _approved(meta, bad)
+    with pytest.raises(HAFailed, match="Message malformed") as caught:
+        _deployer(meta, peer).deploy(suggestion_id, actor="tester")
+    assert caught.value.answer is not None and caught.value.answer.status == 400
+    assert _status(meta, suggestion_id) == "approved"
+    assert meta.versions.history(suggestion_id) == []
+    entry = AuditLog(meta).entries()[0]
+    assert entry.action == "deploy_failed"
+    assert entry.answer["status"] == 400
+    assert entry.answer["body"]["message"].startswith("Message malformed:")
+
+
+def _non_admin_token(peer: HAPeer) -> str:
+    user = peer.ws_command("config/auth/create", name="Guest", group_ids=["system-users"])
+    peer.ws_command(
+        "config/auth_provider/homeassistant/create",
+        user_id=user["user"]["id"],
+        username="guest",
+        password="guest-password-123",
+    )
+    client_id = peer.url + "/"
+    with httpx.Client(base_url=peer.url, timeout=30) as http:
+        flow = http.post(
+            "/auth/login_flow",
+            json={
+                "client_id": client_id,
+                "handler": ["homeassistant", None],
+                "redirect_uri": client_id,
+            },
+        ).json()
+        step = http.post(
+            f"/auth/login_flow/{flow['flow_id']}",
+            json={"client_id": client_id, "username": "guest", "password": "guest-password-123"},
+        ).json()
+        grant = {"grant_type": "authorization_code", "code": step["result"], "client_id": client_id}
+        return str(http.post("/auth/token", data=grant).json()["access_token"])
+
+
+def test_non_admin_token_is_refused(meta: MetadataStore, peer: HAPeer) -> None:
+    suggestion_id = _approved(meta, _config("HomeIQ test non admin"))
+    deployer = _deployer(meta, peer, token=_non_admin_token(peer))
+    with pytest.raises(HAFailed, match="lacks admin rights"):
+        deployer.deploy(suggestion_id, actor="tester")
+    assert _status(meta, suggestion_id) == "approved"
+    assert ha_automation_id(suggestion_id) not in _yaml_ids(peer)
+
+
+def test_changed_in_ha_then_rolled_back_warns_and_keeps_has_copy(
+    meta: MetadataStore, peer: HAPeer
+) -> None:
+    suggestion_id = _approved(meta, _config("HomeIQ test changed in HA"))
+    deployer = _deployer(meta, peer)
+    deployer.deploy(suggestion_id, actor="tester")
+    config_id = ha_automation_id(suggestion_id)
+    changed = _config("HomeIQ test changed in HA", description="edited by a person in HA")
+    deployer.ha.post_config(config_id, changed)  # type: ignore[union-attr]
+    outcome = deployer.rollback(suggestion_id, actor="tester")
+    assert outcome.warnings and "changed in Home Assistant" in outcome.warnings[0]
+    kept = [e for e in AuditLog(meta).entries() if e.action == "ha_copy_kept"]
+    assert kept and kept[0].before["description"] == "edited by a person in HA"
+    assert _registry_entity(peer, config_id) is None
+
+
+def test_ha_stopped_during_deploy_leaves_it_approved(meta: MetadataStore, peer: HAPeer) -> None:
+    suggestion_id = _approved(meta, _config("HomeIQ test stopped"))
+    deployer = _deployer(meta, peer)
+    deployer._verify_timeout_s = 3.0
+    deployer._sleep = lambda _s: peer.kill()  # HA dies right after accepting the POST
+    try:
+        with pytest.raises(HAFailed) as caught:
+            deployer.deploy(suggestion_id, actor="tester")
+    finally:
+        peer.start()
+    assert "HOMEIQ_HA_URL" in str(caught.value)
+    assert _status(meta, suggestion_id) == "approved"
+    assert meta.versions.history(suggestion_id) == []
+    assert AuditLog(meta).entries()[0].action == "deploy_failed"
