@@ -63,4 +63,5 @@ ADMIN_PAGES: Final[tuple[PageSpec, ...]] = (
         icon=":material/smart_toy:",
         url_path="automations",
     ),
+    PageSpec(script="audit.py", title="Audit", icon=":material/history:", url_path="audit"),
 )

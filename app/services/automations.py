@@ -1,0 +1,62 @@
+"""Suggestions' write side and the audit log for the admin pages (never the kiosk).
+
+Pages call these; they never talk to Home Assistant themselves. The acting person's label
+comes from the sign-in (app.services.auth) and is passed in as ``actor``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.services.context import ServiceError, Services
+from homeiq.automation.audit_log import AuditLog, AuditRow
+from homeiq.automation.deployer import AutomationDeployer, DeployError, Outcome
+from homeiq.automation.factory import ha_config_client
+
+
+def deployer(svc: Services) -> AutomationDeployer:
+    """Return a deployer on this server's metadata and HA; ServiceError without metadata."""
+    if svc.metadata is None:
+        raise ServiceError(
+            f"There is no metadata database at {svc.settings.metadata_path} yet; run "
+            "`homeiq analyze` (or the ingest worker) first."
+        )
+    return AutomationDeployer(svc.metadata, ha_config_client(svc.settings))
+
+
+def audit_rows(svc: Services, limit: int = 500) -> list[AuditRow]:
+    """Return the newest audit entries (empty when there is no metadata database yet)."""
+    if svc.metadata is None:
+        return []
+    return AuditLog(svc.metadata).entries(limit)
+
+
+def show(svc: Services, suggestion_id: int) -> dict[str, Any]:
+    """Return a suggestion's status, config, findings and versions; ServiceError on refusal."""
+    try:
+        return deployer(svc).show(suggestion_id)
+    except DeployError as err:
+        raise ServiceError(str(err)) from err
+
+
+def act(
+    svc: Services, action: str, suggestion_id: int, *, actor: str, confirmed: bool = False
+) -> str:
+    """Run approve / reject / deploy / rollback; return the message to show."""
+    tool = deployer(svc)
+    try:
+        if action == "approve":
+            tool.approve(suggestion_id, actor=actor)
+            return f"Suggestion {suggestion_id} approved."
+        if action == "reject":
+            tool.reject(suggestion_id, actor=actor)
+            return f"Suggestion {suggestion_id} rejected."
+        if action == "deploy":
+            outcome: Outcome = tool.deploy(suggestion_id, actor=actor, confirmed=confirmed)
+        elif action == "rollback":
+            outcome = tool.rollback(suggestion_id, actor=actor)
+        else:
+            raise ValueError(f"unknown action {action!r}")
+    except DeployError as err:
+        raise ServiceError(str(err)) from err
+    return " ".join((outcome.message, *outcome.warnings))
