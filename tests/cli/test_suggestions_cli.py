@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from homeiq.cli import app as cli_app
 from storage.metadata import MetadataStore
 from tests.cli.conftest import Homeiq
 
@@ -83,3 +84,48 @@ def test_unknown_suggestion_is_refused(homeiq: Homeiq) -> None:
     result = homeiq("suggestions", "show", "999")
     assert result.exit_code == 2
     assert "no suggestion 999" in result.stderr
+
+
+def _approved_with(homeiq: Homeiq, action: str) -> int:
+    homeiq.data_dir.mkdir(parents=True, exist_ok=True)
+    meta = MetadataStore(homeiq.data_dir / "homeiq.sqlite")
+    config = {**CONFIG, "actions": [{"action": action, "target": {"entity_id": "lock.front"}}]}
+    suggestion = meta.add_suggestion(
+        kind="trigger",
+        title="Front door",
+        body="",
+        status="approved",
+        detail={"automation": config},
+    )
+    meta.close()
+    return suggestion.id
+
+
+UNREACHABLE = {"HOMEIQ_HA_URL": "http://127.0.0.1:9", "HOMEIQ_HA_TOKEN": "x"}
+
+
+def test_blocked_suggestion_is_never_deployed(homeiq: Homeiq) -> None:
+    suggestion_id = _approved_with(homeiq, "lock.unlock")
+    result = homeiq("suggestions", "deploy", str(suggestion_id), "--yes", env=UNREACHABLE)
+    assert result.exit_code == 2
+    assert "blocked by the safety rules: lock.unlock" in result.stderr
+
+
+def test_critical_suggestion_needs_the_typed_confirmation(homeiq: Homeiq) -> None:
+    suggestion_id = _approved_with(homeiq, "lock.lock")
+    refused = homeiq.runner.invoke(
+        cli_app,
+        ["suggestions", "deploy", str(suggestion_id)],
+        input="yes\n",
+        env={"HOMEIQ_DATA_DIR": str(homeiq.data_dir), **UNREACHABLE},
+    )
+    assert refused.exit_code == 2
+    assert "not confirmed" in refused.stderr
+    confirmed = homeiq.runner.invoke(
+        cli_app,
+        ["suggestions", "deploy", str(suggestion_id)],
+        input=f"deploy {suggestion_id}\n",
+        env={"HOMEIQ_DATA_DIR": str(homeiq.data_dir), **UNREACHABLE},
+    )
+    # Confirmed, so it went on to HA, which is unreachable here.
+    assert confirmed.exit_code == 3, confirmed.output
