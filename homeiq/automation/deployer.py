@@ -192,6 +192,8 @@ class AutomationDeployer:
             )
         try:
             previous = client.get_config(config_id)
+            if previous is not None and self._leftover(suggestion_id, previous, config):
+                previous = None
             answer = client.post_config(config_id, config)
         except HAError as err:
             return self._failed(suggestion_id, actor, config, err)
@@ -238,6 +240,17 @@ class AutomationDeployer:
             message=f"Deployed version {version.number} of suggestion {suggestion_id} as "
             f"{entity_id} (HA id {config_id}).",
             version=version,
+        )
+
+    def _leftover(
+        self, suggestion_id: int, previous: Mapping[str, Any], config: Mapping[str, Any]
+    ) -> bool:
+        """Return whether HA's copy is this very config left by a deploy that died unverified.
+
+        Then the automation was still created by us: a rollback must DELETE it, not restore it.
+        """
+        return self.meta.versions.live(suggestion_id) is None and canonical(previous) == canonical(
+            config
         )
 
     def _failed(

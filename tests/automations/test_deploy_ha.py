@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -35,9 +34,10 @@ def peer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HAPeer]:
         running.stop()
 
 
-@pytest.fixture
-def meta(tmp_path: Path) -> Iterator[MetadataStore]:
-    store = MetadataStore(tmp_path / "homeiq.sqlite")
+@pytest.fixture(scope="module")
+def meta(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MetadataStore]:
+    # One store for the module: suggestion ids, hence HA ids, never repeat across tests.
+    store = MetadataStore(tmp_path_factory.mktemp("meta") / "homeiq.sqlite")
     yield store
     store.close()
 
@@ -218,13 +218,42 @@ def test_ha_stopped_during_deploy_leaves_it_approved(meta: MetadataStore, peer: 
     suggestion_id = _approved(meta, _config("HomeIQ test stopped"))
     deployer = _deployer(meta, peer)
     deployer._verify_timeout_s = 3.0
-    deployer._sleep = lambda _s: peer.kill()  # HA dies right after accepting the POST
+    client = deployer.ha
+    assert client is not None
+    post = client.post_config
+
+    def post_then_die(config_id: str, config: Any) -> Any:
+        answer = post(config_id, config)
+        peer.kill()  # HA dies right after accepting the POST, before it is verified
+        return answer
+
+    client.post_config = post_then_die  # type: ignore[method-assign]
     try:
         with pytest.raises(HAFailed) as caught:
             deployer.deploy(suggestion_id, actor="tester")
     finally:
+        client.post_config = post  # type: ignore[method-assign]
         peer.start()
     assert "HOMEIQ_HA_URL" in str(caught.value)
     assert _status(meta, suggestion_id) == "approved"
     assert meta.versions.history(suggestion_id) == []
     assert AuditLog(meta).entries()[0].action == "deploy_failed"
+    # HA saved the file before it died; deploying again adopts that copy as ours, so a
+    # rollback deletes it rather than "restoring" it.
+    deployer.deploy(suggestion_id, actor="tester")
+    assert meta.versions.history(suggestion_id)[0].previous is None
+    deployer.rollback(suggestion_id, actor="tester")
+    assert ha_automation_id(suggestion_id) not in _yaml_ids(peer)
+
+
+def test_ha_down_before_deploy_is_a_clean_error(meta: MetadataStore, peer: HAPeer) -> None:
+    suggestion_id = _approved(meta, _config("HomeIQ test down"))
+    deployer = _deployer(meta, peer)
+    peer.stop()
+    try:
+        with pytest.raises(HAFailed, match="HOMEIQ_HA_URL"):
+            deployer.deploy(suggestion_id, actor="tester")
+    finally:
+        peer.start()
+    assert _status(meta, suggestion_id) == "approved"
+    assert ha_automation_id(suggestion_id) not in _yaml_ids(peer)
