@@ -34,7 +34,7 @@ def audit_rows(svc: Services, limit: int = 500) -> list[AuditRow]:
 def show(svc: Services, suggestion_id: int) -> dict[str, Any]:
     """Return a suggestion's status, config, findings and versions; ServiceError on refusal."""
     try:
-        return deployer(svc).show(suggestion_id)
+        return deployer(svc).show(suggestion_id, max_age_s=60.0)
     except DeployError as err:
         raise ServiceError(str(err)) from err
 

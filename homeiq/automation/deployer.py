@@ -101,12 +101,17 @@ class AutomationDeployer:
         config.setdefault("alias", suggestion.title)
         return config
 
-    def validation(self, suggestion_id: int) -> Validation:
-        """Return the safety verdict of the config that would be deployed."""
-        facts = try_home_facts(self.ha, skip_id=ha_automation_id(suggestion_id))
+    def validation(self, suggestion_id: int, *, max_age_s: float = 0.0) -> Validation:
+        """Return the safety verdict of the config that would be deployed.
+
+        ``max_age_s`` lets a display reuse HA's facts read that recently; deploy never does.
+        """
+        facts = try_home_facts(
+            self.ha, skip_id=ha_automation_id(suggestion_id), max_age_s=max_age_s
+        )
         return validate(self.config(suggestion_id), facts)
 
-    def show(self, suggestion_id: int) -> dict[str, Any]:
+    def show(self, suggestion_id: int, *, max_age_s: float = 0.0) -> dict[str, Any]:
         """Return a suggestion with status, HA id, validation and versions, JSON-ready."""
         suggestion = self.suggestion(suggestion_id)
         return {
@@ -117,7 +122,7 @@ class AutomationDeployer:
             "status": status_of(suggestion),
             "ha_automation_id": suggestion.ha_automation_id,
             "config": self.config(suggestion_id),
-            "validation": self.validation(suggestion_id).to_dict(),
+            "validation": self.validation(suggestion_id, max_age_s=max_age_s).to_dict(),
             "versions": [v.to_dict() for v in self.meta.versions.history(suggestion_id)],
         }
 

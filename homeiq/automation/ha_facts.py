@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from dataclasses import replace
 from typing import Any
 
 from automations.safety import EntityFact, HomeFacts
@@ -54,15 +56,15 @@ def _has_presence(states: list[dict[str, Any]]) -> bool:
 
 
 def existing_automations(
-    client: AutomationConfigClient, states: list[dict[str, Any]], *, skip_id: str | None = None
+    client: AutomationConfigClient, states: list[dict[str, Any]]
 ) -> tuple[dict[str, Any], ...]:
-    """Return the configs of HA's UI-managed automations (those with an ``id``), but ``skip_id``."""
+    """Return the configs of HA's UI-managed automations (those with an ``id``)."""
     found = []
     for state in states:
         if not str(state.get("entity_id", "")).startswith("automation."):
             continue
         config_id = state.get("attributes", {}).get("id")
-        if not config_id or config_id == skip_id:
+        if not config_id:
             continue
         config = client.get_config(str(config_id))
         if config is not None:
@@ -70,11 +72,10 @@ def existing_automations(
     return tuple(found)
 
 
-def read_home_facts(client: AutomationConfigClient, *, skip_id: str | None = None) -> HomeFacts:
+def read_home_facts(client: AutomationConfigClient) -> HomeFacts:
     """Return the registry, actions, automations, unit and presence HA reports.
 
-    Raises HAError when HA cannot be asked; callers then validate with empty HomeFacts, whose
-    ``not_checked`` finding says so.
+    Raises HAError when HA cannot be asked.
     """
     registry, devices, services = client.ws_commands(
         [
@@ -89,18 +90,35 @@ def read_home_facts(client: AutomationConfigClient, *, skip_id: str | None = Non
         actions=frozenset(
             f"{domain}.{name}" for domain, names in (services or {}).items() for name in names
         ),
-        existing=existing_automations(client, states, skip_id=skip_id),
+        existing=existing_automations(client, states),
         temperature_unit=client.temperature_unit(),
         has_presence=_has_presence(states),
     )
 
 
-def try_home_facts(client: AutomationConfigClient | None, *, skip_id: str | None) -> HomeFacts:
-    """Return HA's facts, or empty facts (checks reported as not made) when HA cannot answer."""
+# A card page validates every suggestion on each redraw; HA is asked at most once a minute
+# for display. Deploying always asks afresh (max_age_s=0).
+_CACHE: dict[str, tuple[float, HomeFacts]] = {}
+
+
+def try_home_facts(
+    client: AutomationConfigClient | None, *, skip_id: str | None, max_age_s: float = 0.0
+) -> HomeFacts:
+    """Return HA's facts without automation ``skip_id``, or empty facts when HA cannot answer.
+
+    Empty facts make the ``not_checked`` rule say which checks were not made.
+    """
     if client is None:
         return HomeFacts()
-    try:
-        return read_home_facts(client, skip_id=skip_id)
-    except HAError as err:
-        _log.warning("safety checks without HA's registry: %s", err)
-        return HomeFacts()
+    cached = _CACHE.get(client.base_url)
+    if cached is not None and time.monotonic() - cached[0] <= max_age_s:
+        facts = cached[1]
+    else:
+        try:
+            facts = read_home_facts(client)
+        except HAError as err:
+            _log.warning("safety checks without HA's registry: %s", err)
+            return HomeFacts()
+        _CACHE[client.base_url] = (time.monotonic(), facts)
+    others = tuple(c for c in facts.existing if c.get("id") != skip_id)
+    return replace(facts, existing=others)

@@ -116,6 +116,18 @@ def test_deployed_automation_is_saved_live_and_fires(meta: MetadataStore, peer: 
     assert audit[0].action == "deploy" and audit[0].who == "tester"
 
 
+def test_validation_asks_has_registry_and_services(meta: MetadataStore, peer: HAPeer) -> None:
+    actions = [
+        {"action": "counter.increment", "target": {"entity_id": COUNTER}},
+        {"action": "light.blink", "target": {"entity_id": "light.nowhere"}},
+    ]
+    suggestion_id = _approved(meta, _config("HomeIQ test unknowns", actions=actions))
+    validation = _deployer(meta, peer).validation(suggestion_id)
+    found = {(f.rule, f.detail) for f in validation.findings}
+    assert found == {("entity_unknown", "light.nowhere"), ("action_unknown", "light.blink")}
+    assert validation.verdict == "blocked"
+
+
 def test_rollback_removes_config_and_entity(meta: MetadataStore, peer: HAPeer) -> None:
     suggestion_id = _approved(meta, _config("HomeIQ test rollback"))
     deployer = _deployer(meta, peer)

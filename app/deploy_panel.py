@@ -1,0 +1,96 @@
+"""The write part of a suggestion's card: safety findings, versions and the review buttons.
+
+The Suggestions page calls ``deploy_controls`` inside each card. Who may write is decided by
+the caller (sign-in): ``actor`` is the signed-in person's label, or None with the sentence
+saying how to enable writing. Every action goes through app.services.automations.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app.services import ServiceError, Services
+from app.services.automations import act, show
+
+_ICON = {"blocked": "⛔", "critical": "⚠️", "warning": "🟡", "info": "ℹ️"}
+_VERDICT = {
+    "blocked": "Blocked: this automation will not be deployed.",
+    "critical": "Critical: deploying needs a typed confirmation.",
+    "warning": "Warnings: read them before deploying.",
+    "ok": "No safety findings.",
+}
+
+
+def _buttons(status: str, verdict: str) -> list[str]:
+    """Return the actions a suggestion in ``status`` offers."""
+    offered = []
+    if status in {"new", "rejected", "rolled_back", "failed"}:
+        offered.append("approve")
+    if status in {"new", "approved"}:
+        offered.append("reject")
+    if status in {"approved", "deployed"} and verdict != "blocked":
+        offered.append("deploy")
+    if status == "deployed":
+        offered.append("rollback")
+    return offered
+
+
+def deploy_controls(
+    svc: Services, suggestion_id: int, *, actor: str | None, disabled_reason: str | None = None
+) -> None:
+    """Draw findings, versions and Approve/Reject/Deploy/Rollback for one suggestion."""
+    done = st.session_state.pop(f"deploy_done_{suggestion_id}", None)
+    if done:
+        st.success(done)
+    try:
+        shown = show(svc, suggestion_id)
+    except ServiceError as err:
+        st.error(str(err))
+        return
+    validation = shown["validation"]
+    verdict = validation["verdict"]
+    (st.error if verdict == "blocked" else st.warning if verdict != "ok" else st.success)(
+        _VERDICT[verdict]
+    )
+    for finding in validation["findings"]:
+        st.markdown(
+            f"{_ICON[finding['severity']]} **{finding['severity']}** · {finding['reason']} "
+            f"`{finding['detail']}`"
+        )
+    if shown["versions"]:
+        st.caption(
+            "Versions: "
+            + ", ".join(f"v{v['number']} {v['status']}" for v in shown["versions"])
+            + f" · HA id `{shown['ha_automation_id']}`"
+        )
+    if actor is None and disabled_reason:
+        st.caption(disabled_reason)
+    confirmed = False
+    offered = _buttons(shown["status"], verdict)
+    if "deploy" in offered and verdict == "critical":
+        word = f"deploy {suggestion_id}"
+        typed = st.text_input(
+            f"Type '{word}' to deploy despite the critical findings",
+            key=f"confirm_{suggestion_id}",
+            disabled=actor is None,
+        )
+        confirmed = typed.strip() == word
+    columns = st.columns(max(len(offered), 1))
+    for column, action in zip(columns, offered, strict=False):
+        needs_confirmation = action == "deploy" and verdict == "critical" and not confirmed
+        clicked = column.button(
+            action.capitalize(),
+            key=f"{action}_{suggestion_id}",
+            disabled=actor is None or needs_confirmation,
+            type="primary" if action == "deploy" else "secondary",
+        )
+        if clicked and actor is not None:
+            with st.spinner(f"{action.capitalize()} suggestion {suggestion_id}…"):
+                try:
+                    message = act(svc, action, suggestion_id, actor=actor, confirmed=confirmed)
+                except ServiceError as err:
+                    st.error(str(err))
+                    return
+            # Redraw with the new status; the message survives the rerun.
+            st.session_state[f"deploy_done_{suggestion_id}"] = message
+            st.rerun()

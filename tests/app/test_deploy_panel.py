@@ -1,0 +1,66 @@
+"""The suggestion card's deploy controls: findings shown, buttons by status, writes audited."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from storage.metadata import MetadataStore
+
+CONFIG = {
+    "alias": "Porch light",
+    "triggers": [{"trigger": "time", "at": "07:00:00"}],
+    "actions": [{"action": "lock.lock", "target": {"entity_id": "lock.front"}}],
+}
+
+
+def _panel(actor: str | None) -> None:
+    from app.deploy_panel import deploy_controls
+    from app.services import get_services
+
+    deploy_controls(get_services(), 1, actor=actor, disabled_reason="Sign in to change anything.")
+
+
+def _app(actor: str | None) -> AppTest:
+    return AppTest.from_function(_panel, args=(actor,), default_timeout=60)
+
+
+def _store(empty_env: Path) -> MetadataStore:
+    meta = MetadataStore(empty_env / "homeiq.sqlite")
+    meta.add_suggestion(kind="time", title="Porch", body="", detail={"automation": CONFIG})
+    return meta
+
+
+def test_findings_and_approve_button_for_a_new_suggestion(empty_env: Path) -> None:
+    meta = _store(empty_env)
+    at = _app("ann (local password)").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Critical" in at.warning[0].value
+    assert any("sensitive" in m.value or "lock" in m.value for m in at.markdown)
+    assert [b.label for b in at.button] == ["Approve", "Reject"]
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert meta.list_suggestions()[0].status == "approved"
+    assert meta.list_audit()[0].actor == "ann (local password)"
+    assert "approved" in at.success[0].value
+    # Approved and critical: Deploy waits for the typed confirmation.
+    deploy = next(b for b in at.button if b.label == "Deploy")
+    assert deploy.disabled
+
+
+def test_buttons_are_disabled_without_sign_in(empty_env: Path) -> None:
+    _store(empty_env)
+    at = _app(None).run()
+    assert all(b.disabled for b in at.button)
+    assert any("Sign in" in c.value for c in at.caption)
+
+
+def test_deploy_without_ha_explains_the_settings(empty_env: Path) -> None:
+    meta = _store(empty_env)
+    meta.update_suggestion(1, status="approved")
+    at = _app("ann").run()
+    at.text_input[0].input("deploy 1").run()
+    next(b for b in at.button if b.label == "Deploy").click().run()
+    assert "HOMEIQ_HA_URL" in at.error[0].value
+    assert meta.list_suggestions()[0].status == "approved"
