@@ -187,6 +187,12 @@ class AutomationDeployer:
             raise Refused(f"Suggestion {suggestion_id} is {status}; approve it before deploying.")
         config_id = ha_automation_id(suggestion_id)
         config = self.config(suggestion_id)
+        live = self.meta.versions.live(suggestion_id)
+        if live is not None and canonical(live.config) == canonical(config):
+            raise Refused(
+                f"Version {live.number} of suggestion {suggestion_id} is live with this very "
+                "config; edit it first to deploy a new version."
+            )
         verdict = self.validation(suggestion_id)
         if verdict.verdict == "blocked":
             details = "; ".join(f.detail for f in verdict.findings if f.severity == "blocked")
@@ -372,6 +378,9 @@ class AutomationDeployer:
             raise HAFailed(f"Rolling back {config_id}: {problem}.", answer)
         earlier = self._restored(suggestion_id, live)
         self.meta.versions.mark_rolled_back(live.id, restore=earlier.id if earlier else None)
+        if earlier is not None:
+            # The card and the next deploy start from what is live again.
+            self.meta.versions.set_draft(suggestion_id, earlier.config, actor=actor)
         status = "deployed" if live.previous is not None else "rolled_back"
         self._set_status(suggestion_id, status)
         self.audit.record(

@@ -13,7 +13,7 @@ import yaml
 from automations.edit import Edits
 from ha_client.automation_config import AutomationConfigClient
 from homeiq.automation.audit_log import AuditLog
-from homeiq.automation.deployer import AutomationDeployer, HAFailed, ha_automation_id
+from homeiq.automation.deployer import AutomationDeployer, HAFailed, Refused, ha_automation_id
 from storage.metadata import MetadataStore
 from tests.conftest import require_peer
 from tests.support.ha_peer import HAPeer
@@ -128,6 +128,21 @@ def test_validation_asks_has_registry_and_services(meta: MetadataStore, peer: HA
     assert validation.verdict == "blocked"
 
 
+def test_legacy_syntax_deploys_and_verifies(meta: MetadataStore, peer: HAPeer) -> None:
+    legacy = {
+        "alias": "HomeIQ test legacy",
+        "trigger": [{"platform": "state", "entity_id": SWITCH, "to": "on"}],
+        "condition": [],
+        "action": [{"service": "counter.increment", "entity_id": COUNTER}],
+    }
+    suggestion_id = _approved(meta, legacy)
+    deployer = _deployer(meta, peer)
+    assert deployer.deploy(suggestion_id, actor="tester").status == "deployed"
+    stored = deployer.ha.get_config(ha_automation_id(suggestion_id))  # type: ignore[union-attr]
+    assert stored is not None and "triggers" in stored and "trigger" not in stored
+    assert meta.versions.history(suggestion_id)[0].config == legacy  # kept exactly as sent
+
+
 def test_rollback_removes_config_and_entity(meta: MetadataStore, peer: HAPeer) -> None:
     suggestion_id = _approved(meta, _config("HomeIQ test rollback"))
     deployer = _deployer(meta, peer)
@@ -154,6 +169,8 @@ def test_redeploy_after_edit_makes_version_2_and_rollback_restores_1(
     in_ha = deployer.ha.get_config(config_id)  # type: ignore[union-attr]
     assert in_ha is not None and in_ha["triggers"][0]["for"] == "00:00:05"
     assert [v.number for v in meta.versions.history(suggestion_id)] == [1, 2]
+    with pytest.raises(Refused, match="live with this very config"):
+        deployer.deploy(suggestion_id, actor="tester")
     outcome = deployer.rollback(suggestion_id, actor="tester")
     assert outcome.status == "deployed"
     restored = deployer.ha.get_config(config_id)  # type: ignore[union-attr]
