@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.services import ServiceError, Services
-from app.services.automations import act, show
+from app.services.automations import act, reword_suggestion, show, wording_request
 
 _ICON = {"blocked": "⛔", "critical": "⚠️", "warning": "🟡", "info": "ℹ️"}
 _VERDICT = {
@@ -92,5 +92,27 @@ def deploy_controls(
                     st.error(str(err))
                     return
             # Redraw with the new status; the message survives the rerun.
+            st.session_state[f"deploy_done_{suggestion_id}"] = message
+            st.rerun()
+
+
+def wording_controls(svc: Services, suggestion_id: int, *, actor: str | None) -> None:
+    """Show the exact LLM request for a suggestion and a button that sends it (when on)."""
+    try:
+        request = wording_request(svc, suggestion_id)
+    except ServiceError as err:
+        st.error(str(err))
+        return
+    if request is None:
+        return
+    with st.expander("Reword with the language model"):
+        st.caption("This exact request is sent; nothing else leaves the house.")
+        st.json(request)
+        if st.button("Send", key=f"reword_{suggestion_id}", disabled=actor is None) and actor:
+            try:
+                message = reword_suggestion(svc, suggestion_id, actor=actor)
+            except ServiceError as err:
+                st.error(str(err))
+                return
             st.session_state[f"deploy_done_{suggestion_id}"] = message
             st.rerun()

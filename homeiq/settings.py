@@ -107,6 +107,26 @@ class Settings(BaseSettings):
         5000, ge=1, description="Most events the worker writes to the store in one batch."
     )
 
+    # --- optional LLM wording of suggestions ----------------------------------------
+    llm_base_url: str | None = Field(
+        None,
+        description="OpenAI-compatible API base URL for suggestion wording (OpenAI, Ollama's "
+        "`http://127.0.0.1:11434/v1`, llama.cpp, LocalAI); unset = off.",
+    )
+    llm_model: str | None = Field(
+        None, description="Model name for suggestion wording; wording is off while unset."
+    )
+    llm_api_key_file: Path | None = Field(
+        None, description="File holding the API key, when the wording server needs one."
+    )
+    llm_monthly_cap: int = Field(
+        100, ge=0, description="Most wording calls per calendar month; then our own wording."
+    )
+    llm_send_names: bool = Field(
+        False,
+        description="Send entity names to the language model instead of pseudonyms (light A).",
+    )
+
     # --- app -----------------------------------------------------------------------
     app_host: str = Field(
         "0.0.0.0",
@@ -202,6 +222,18 @@ class Settings(BaseSettings):
                     "point it at a file holding the long-lived access token"
                 ) from err
         return None
+
+    def llm_api_key(self) -> str | None:
+        """Return the wording server's API key from HOMEIQ_LLM_API_KEY_FILE, else None."""
+        if self.llm_api_key_file is None:
+            return None
+        try:
+            return self.llm_api_key_file.read_text(encoding="utf-8").strip() or None
+        except OSError as err:
+            raise SettingsError(
+                f"HOMEIQ_LLM_API_KEY_FILE: cannot read {self.llm_api_key_file} ({err.strerror}); "
+                "point it at a file holding the API key"
+            ) from err
 
 
 def _describe(error: ValidationError) -> str:

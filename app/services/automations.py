@@ -12,6 +12,7 @@ from app.services.context import ServiceError, Services
 from homeiq.automation.audit_log import AuditLog, AuditRow
 from homeiq.automation.deployer import AutomationDeployer, DeployError, Outcome
 from homeiq.automation.factory import ha_config_client
+from homeiq.automation.rewording import llm_config, preview, reword
 
 
 def deployer(svc: Services) -> AutomationDeployer:
@@ -60,3 +61,30 @@ def act(
     except DeployError as err:
         raise ServiceError(str(err)) from err
     return " ".join((outcome.message, *outcome.warnings))
+
+
+def wording_request(svc: Services, suggestion_id: int) -> dict[str, Any] | None:
+    """Return the exact request an LLM rewording would send, or None when wording is off."""
+    config = llm_config(svc.settings)
+    if config is None:
+        return None
+    tool = deployer(svc)
+    try:
+        return preview(tool.meta, config, tool.suggestion(suggestion_id))
+    except DeployError as err:
+        raise ServiceError(str(err)) from err
+
+
+def reword_suggestion(svc: Services, suggestion_id: int, *, actor: str) -> str:
+    """Send the wording request; return what happened (new wording or why ours stays)."""
+    config = llm_config(svc.settings)
+    if config is None:
+        raise ServiceError("Wording is off: set HOMEIQ_LLM_BASE_URL and HOMEIQ_LLM_MODEL.")
+    tool = deployer(svc)
+    try:
+        result = reword(tool.meta, config, tool.suggestion(suggestion_id), actor=actor)
+    except DeployError as err:
+        raise ServiceError(str(err)) from err
+    if result.source == "llm":
+        return f"Reworded: {result.title}"
+    return f"Kept our wording: {result.note}."

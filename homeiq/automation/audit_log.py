@@ -24,6 +24,7 @@ ACTIONS = (
     "rollback",
     "rollback_failed",
     "ha_copy_kept",
+    "reword",
     "role_change",
     "export",
 )

@@ -117,6 +117,7 @@ class SuggestionTable:
         body: str | None = None,
         ha_automation_id: str | None = None,
         deployed_at: datetime | None = None,
+        title: str | None = None,
     ) -> Suggestion:
         """Change the given fields of one suggestion; return it as stored now."""
         with self._sessions.begin() as session:
@@ -127,6 +128,8 @@ class SuggestionTable:
                 row.status = checked(SuggestionStatus, status)
             if body is not None:
                 row.body = body
+            if title is not None:
+                row.title = title
             if ha_automation_id is not None:
                 row.ha_automation_id = ha_automation_id
             if deployed_at is not None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from storage.metadata import MetadataStore
+from tests.support.llm_server import running_llm_server
 
 CONFIG = {
     "alias": "Porch light",
@@ -64,3 +66,25 @@ def test_deploy_without_ha_explains_the_settings(empty_env: Path) -> None:
     next(b for b in at.button if b.label == "Deploy").click().run()
     assert "HOMEIQ_HA_URL" in at.error[0].value
     assert meta.list_suggestions()[0].status == "approved"
+
+
+def _wording(actor: str | None) -> None:
+    from app.deploy_panel import wording_controls
+    from app.services import get_services
+
+    wording_controls(get_services(), 1, actor=actor)
+
+
+def test_wording_shows_the_request_then_sends_it(
+    empty_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    meta = _store(empty_env)
+    with running_llm_server() as llm:
+        monkeypatch.setenv("HOMEIQ_LLM_BASE_URL", llm.base_url)
+        monkeypatch.setenv("HOMEIQ_LLM_MODEL", "tiny")
+        at = AppTest.from_function(_wording, args=("ann",), default_timeout=60).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.json[0].value and llm.requests == []  # shown, not sent
+        at.button[0].click().run()
+        assert len(llm.requests) == 1
+    assert meta.list_suggestions()[0].title == "Light on"
