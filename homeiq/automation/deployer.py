@@ -22,7 +22,7 @@ from ha_client.automation_config import AutomationConfigClient, HAAnswer, HAErro
 from homeiq.automation.audit_log import AuditLog
 from homeiq.automation.ha_facts import try_home_facts
 from homeiq.automation.suggestion_config import config_of, status_of
-from storage.metadata import MetadataStore, Suggestion
+from storage.metadata import MetadataStore, Suggestion, SuggestionStatus
 from storage.metadata.versions import AutomationVersion
 
 _log = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ class AutomationDeployer:
 
     # --- review ---------------------------------------------------------------------------
     def _set_status(self, suggestion_id: int, status: str, **fields: Any) -> None:
-        self.meta.update_suggestion(suggestion_id, status=status, **fields)
+        self.meta.update_suggestion(suggestion_id, status=SuggestionStatus(status), **fields)
 
     def approve(self, suggestion_id: int, *, actor: str) -> None:
         """Mark a new (or rejected/rolled back) suggestion approved."""

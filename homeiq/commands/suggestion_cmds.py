@@ -72,7 +72,14 @@ def list_suggestions(
     if ctx.invoked_subcommand is not None:
         return
     from homeiq.automation.suggestion_config import status_of
+    from storage.metadata import SuggestionStatus
 
+    try:
+        wanted = SuggestionStatus(status) if status is not None else None
+    except ValueError:
+        allowed = ", ".join(s.value for s in SuggestionStatus)
+        typer.echo(f"--status {status!r}: use one of {allowed}", err=True)
+        raise typer.Exit(EXIT_REFUSED) from None
     deployer = _deployer()
     rows = [
         {
@@ -82,7 +89,7 @@ def list_suggestions(
             "status": status_of(s),
             "ha_automation_id": s.ha_automation_id,
         }
-        for s in deployer.meta.list_suggestions(status=status, limit=10_000)
+        for s in deployer.meta.list_suggestions(status=wanted, limit=10_000)
     ]
     if as_json:
         typer.echo(json.dumps(rows, indent=2))

@@ -289,6 +289,7 @@ class MetadataStore:
         body: str | None = None,
         ha_automation_id: str | None = None,
         deployed_at: datetime | None = None,
+        title: str | None = None,
     ) -> Suggestion:
         """Change the given fields of one suggestion; return it as stored now."""
         return self._suggestions.update(
@@ -297,6 +298,7 @@ class MetadataStore:
             body=body,
             ha_automation_id=ha_automation_id,
             deployed_at=deployed_at,
+            title=title,
         )
 
     def add_deployment(

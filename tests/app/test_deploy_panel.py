@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from storage.metadata import MetadataStore
+from storage.metadata import MetadataStore, SuggestionStatus
 from tests.support.llm_server import running_llm_server
 
 CONFIG = {
@@ -60,7 +60,7 @@ def test_buttons_are_disabled_without_sign_in(empty_env: Path) -> None:
 
 def test_deploy_without_ha_explains_the_settings(empty_env: Path) -> None:
     meta = _store(empty_env)
-    meta.update_suggestion(1, status="approved")
+    meta.update_suggestion(1, status=SuggestionStatus.APPROVED)
     at = _app("ann").run()
     at.text_input[0].input("deploy 1").run()
     next(b for b in at.button if b.label == "Deploy").click().run()

@@ -14,7 +14,7 @@ from automations.edit import Edits
 from ha_client.automation_config import AutomationConfigClient
 from homeiq.automation.audit_log import AuditLog
 from homeiq.automation.deployer import AutomationDeployer, HAFailed, Refused, ha_automation_id
-from storage.metadata import MetadataStore
+from storage.metadata import MetadataStore, SuggestionStatus
 from tests.conftest import require_peer
 from tests.support.ha_peer import HAPeer
 from tests.support.ha_venv import peer_possible
@@ -63,7 +63,7 @@ def _approved(meta: MetadataStore, config: dict[str, Any]) -> int:
     suggestion = meta.add_suggestion(
         kind="trigger", title=config["alias"], body="", detail={"automation": config}
     )
-    meta.update_suggestion(suggestion.id, status="approved")
+    meta.update_suggestion(suggestion.id, status=SuggestionStatus.APPROVED)
     return suggestion.id
 
 

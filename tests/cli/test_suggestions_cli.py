@@ -7,7 +7,7 @@ import json
 import pytest
 
 from homeiq.cli import app as cli_app
-from storage.metadata import MetadataStore
+from storage.metadata import MetadataStore, SuggestionStatus
 from tests.cli.conftest import Homeiq
 
 CONFIG = {
@@ -94,7 +94,7 @@ def _approved_with(homeiq: Homeiq, action: str) -> int:
         kind="trigger",
         title="Front door",
         body="",
-        status="approved",
+        status=SuggestionStatus.APPROVED,
         detail={"automation": config},
     )
     meta.close()
