@@ -16,19 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-from websockets.exceptions import WebSocketException
-from websockets.sync.client import connect
+from ha_client.client import HAClient, call
+from ha_client.errors import HABadRequest, HAError, HANotFound, HARequestFailed
+from ha_client.rest import HARest
+
+__all__ = ["AutomationConfigClient", "HAAnswer", "HAError", "HARejected"]
 
 _log = logging.getLogger(__name__)
-
-
-class HAError(Exception):
-    """Talking to Home Assistant failed; the message says what and what to check."""
-
-
-class HAUnreachable(HAError):
-    """Home Assistant did not answer at all."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,20 +52,20 @@ class HARejected(HAError):
         self.answer = answer
 
 
-class HANotAdmin(HARejected):
-    """The token is not an admin's (HA answered 401/403 on an admin-only endpoint)."""
-
-
-def _answer(response: httpx.Response) -> HAAnswer:
+def _answer_of(err: HARequestFailed) -> HAAnswer:
     try:
-        body: Any = response.json()
+        body: Any = json.loads(err.text)
     except ValueError:
-        body = response.text
-    return HAAnswer(status=response.status_code, body=body)
+        body = err.text
+    return HAAnswer(status=err.status, body=body)
 
 
 class AutomationConfigClient:
-    """Synchronous client for HA's automation config API, states and registry lookups."""
+    """Blocking client for HA's automation config API, states and registry lookups.
+
+    Errors: ``HAUnavailable`` (names HOMEIQ_HA_URL), ``HAPermissionDenied`` / ``HAAuthFailed``
+    (the token is not an administrator's, or invalid), ``HARejected`` (HA's answer kept).
+    """
 
     def __init__(self, *, base_url: str, token: str, timeout: float = 10.0) -> None:
         self.base_url = base_url.rstrip("/")
@@ -83,126 +77,79 @@ class AutomationConfigClient:
         return f"AutomationConfigClient(base_url={self.base_url!r})"
 
     # --- HTTP ---------------------------------------------------------------------------
-    def _request(self, method: str, path: str, body: Any = None) -> HAAnswer:
-        url = self.base_url + path
-        try:
-            with httpx.Client(timeout=self._timeout) as http:
-                response = http.request(
-                    method,
-                    url,
-                    json=body,
-                    headers={"Authorization": f"Bearer {self._token}"},
-                )
-        except httpx.HTTPError as err:
-            raise HAUnreachable(
-                f"Cannot reach Home Assistant at {self.base_url} ({type(err).__name__}: {err}). "
-                "Is HA running and is HOMEIQ_HA_URL right?"
-            ) from err
-        answer = _answer(response)
-        if answer.status in (401, 403):
-            raise HANotAdmin(
-                f"Home Assistant at {self.base_url} refused {method} {path} with "
-                f"{answer.status}: the token lacks admin rights (or is invalid). Use a "
-                "long-lived token of an administrator in HOMEIQ_HA_TOKEN / HOMEIQ_HA_TOKEN_FILE.",
-                answer,
-            )
-        return answer
+    def _rest(self) -> HARest:
+        return HARest(self.base_url, self._token, timeout=self._timeout)
 
     def _config_path(self, config_id: str) -> str:
         return f"/api/config/automation/config/{quote(config_id, safe='')}"
 
     def post_config(self, config_id: str, config: Mapping[str, Any]) -> HAAnswer:
         """POST ``config`` under ``config_id``; return HA's 200 answer or raise HARejected."""
-        answer = self._request("POST", self._config_path(config_id), dict(config))
-        if answer.status != 200:
+        try:
+            with self._rest() as rest:
+                body = rest.post(self._config_path(config_id), dict(config))
+        except HARequestFailed as err:
+            answer = _answer_of(err)
             raise HARejected(
                 f"Home Assistant rejected automation {config_id} ({answer.status}): "
                 f"{answer.message}",
                 answer,
-            )
-        return answer
+            ) from err
+        return HAAnswer(status=200, body=body)
 
     def get_config(self, config_id: str) -> dict[str, Any] | None:
         """Return the stored config of ``config_id``, or None when HA has none (404)."""
-        answer = self._request("GET", self._config_path(config_id))
-        if answer.status == 404:
+        try:
+            with self._rest() as rest:
+                body = rest.get(self._config_path(config_id))
+        except HANotFound:
             return None
-        if answer.status != 200 or not isinstance(answer.body, dict):
+        if not isinstance(body, dict):
             raise HARejected(
-                f"Home Assistant answered {answer.status} reading automation {config_id}: "
-                f"{answer.message}",
-                answer,
+                f"Home Assistant answered automation {config_id} with no config",
+                HAAnswer(status=200, body=body),
             )
-        return answer.body
+        return body
 
     def delete_config(self, config_id: str) -> HAAnswer:
         """DELETE ``config_id``; return HA's answer (400 "Resource not found" when missing)."""
-        answer = self._request("DELETE", self._config_path(config_id))
-        if answer.status not in (200, 400):
-            raise HARejected(
-                f"Home Assistant answered {answer.status} deleting automation {config_id}: "
-                f"{answer.message}",
-                answer,
-            )
-        return answer
+        try:
+            with self._rest() as rest:
+                body = rest.delete(self._config_path(config_id))
+        except HABadRequest as err:
+            return _answer_of(err)
+        return HAAnswer(status=200, body=body)
 
     def state(self, entity_id: str) -> dict[str, Any] | None:
         """Return the state object of ``entity_id``, or None when HA has no such state."""
-        answer = self._request("GET", f"/api/states/{quote(entity_id, safe='')}")
-        if answer.status == 404:
+        try:
+            with self._rest() as rest:
+                body = rest.get(f"/api/states/{quote(entity_id, safe='')}")
+        except HANotFound:
             return None
-        if answer.status != 200 or not isinstance(answer.body, dict):
-            raise HARejected(f"Home Assistant answered {answer.status} for {entity_id}", answer)
-        return answer.body
+        return body if isinstance(body, dict) else None
 
     def states(self) -> list[dict[str, Any]]:
         """Return every state object."""
-        answer = self._request("GET", "/api/states")
-        if answer.status != 200 or not isinstance(answer.body, list):
-            raise HARejected(f"Home Assistant answered {answer.status} for /api/states", answer)
-        return answer.body
+        with self._rest() as rest:
+            body = rest.get("/api/states")
+        return list(body) if isinstance(body, list) else []
 
     def temperature_unit(self) -> str:
         """Return the home's temperature unit ("°C" or "°F") from /api/config."""
-        answer = self._request("GET", "/api/config")
-        units = answer.body.get("unit_system", {}) if isinstance(answer.body, dict) else {}
+        with self._rest() as rest:
+            body = rest.get("/api/config")
+        units = body.get("unit_system", {}) if isinstance(body, dict) else {}
         return str(units.get("temperature", "°C"))
 
     # --- WebSocket ------------------------------------------------------------------------
     def ws_commands(self, commands: Sequence[Mapping[str, Any]]) -> list[Any]:
-        """Send WS commands in one session; return each result or raise HARejected."""
-        ws_url = "ws" + self.base_url.removeprefix("http") + "/api/websocket"
-        try:
-            with connect(ws_url, open_timeout=self._timeout, max_size=None) as ws:
-                ws.recv(self._timeout)
-                ws.send(json.dumps({"type": "auth", "access_token": self._token}))
-                auth = json.loads(ws.recv(self._timeout))
-                if auth.get("type") != "auth_ok":
-                    raise HANotAdmin(
-                        f"Home Assistant at {self.base_url} refused the token "
-                        f"({auth.get('message', auth.get('type'))}); check HOMEIQ_HA_TOKEN.",
-                        HAAnswer(status=401, body=auth),
-                    )
-                results = []
-                for number, command in enumerate(commands, start=1):
-                    ws.send(json.dumps({"id": number, **command}))
-                    reply = json.loads(ws.recv(self._timeout * 3))
-                    if not reply.get("success"):
-                        error = reply.get("error", {})
-                        status = 401 if error.get("code") == "unauthorized" else 400
-                        kind = HANotAdmin if status == 401 else HARejected
-                        raise kind(
-                            f"Home Assistant refused {command.get('type')}: "
-                            f"{error.get('message', error)}",
-                            HAAnswer(status=status, body=error),
-                        )
-                    results.append(reply.get("result"))
-                return results
-        except (OSError, TimeoutError, WebSocketException) as err:
-            raise HAUnreachable(
-                f"Cannot reach Home Assistant's WebSocket at {ws_url} ({type(err).__name__}: "
-                f"{err}). Is HA running and is HOMEIQ_HA_URL right?"
-            ) from err
+        """Send WS commands in one session; return their results (ha_client errors else)."""
+
+        async def run(ha: HAClient) -> list[Any]:
+            return [await ha.command(dict(command), self._timeout * 3) for command in commands]
+
+        return call(self.base_url, self._token, run)
 
     def entity_registry(self) -> list[dict[str, Any]]:
         """Return HA's entity registry entries (config/entity_registry/list)."""

@@ -22,6 +22,7 @@ from ha_client.automation_config import AutomationConfigClient, HAAnswer, HAErro
 from homeiq.automation.audit_log import AuditLog
 from homeiq.automation.ha_facts import try_home_facts
 from homeiq.automation.suggestion_config import config_of, status_of
+from homeiq.automation.verify import Poller, gone_problem, live_problem, undo
 from storage.metadata import MetadataStore, Suggestion, SuggestionStatus
 from storage.metadata.versions import AutomationVersion
 
@@ -75,9 +76,7 @@ class AutomationDeployer:
         self.meta = meta
         self.ha = ha
         self.audit = AuditLog(meta)
-        self._verify_timeout_s = verify_timeout_s
-        self._poll_s = poll_s
-        self._sleep = sleep
+        self._poller = Poller(timeout_s=verify_timeout_s, every_s=poll_s, sleep=sleep)
 
     # --- reading --------------------------------------------------------------------------
     def suggestion(self, suggestion_id: int) -> Suggestion:
@@ -208,9 +207,9 @@ class AutomationDeployer:
             answer = client.post_config(config_id, config)
         except HAError as err:
             return self._failed(suggestion_id, actor, config, err)
-        problem = self._verify(client, config_id, config)
+        problem = self._poller.until(lambda: live_problem(client, config_id, config))
         if problem is not None:
-            undone = self._undo(client, config_id, previous)
+            undone = undo(client, config_id, previous)
             self.audit.record(
                 actor=actor,
                 action="deploy_failed",
@@ -278,52 +277,6 @@ class AutomationDeployer:
         )
         raise HAFailed(f"{err} Suggestion {suggestion_id} was not deployed.", answer) from err
 
-    def _verify(
-        self, client: AutomationConfigClient, config_id: str, sent: Mapping[str, Any]
-    ) -> str | None:
-        """Poll until the automation is live as sent; return what is missing, or None."""
-        deadline = time.monotonic() + self._verify_timeout_s
-        missing = "nothing was checked"
-        while True:
-            try:
-                missing = self._missing(client, config_id, sent) or ""
-            except HAError as err:
-                missing = f"checking failed ({err})"
-            if not missing:
-                return None
-            if time.monotonic() >= deadline:
-                return f"{missing} after {self._verify_timeout_s:g} s"
-            self._sleep(self._poll_s)
-
-    def _missing(
-        self, client: AutomationConfigClient, config_id: str, sent: Mapping[str, Any]
-    ) -> str | None:
-        stored = client.get_config(config_id)
-        if stored is None:
-            return "its config is not in HA"
-        if canonical(stored) != canonical(sent):
-            return "HA holds a different config than was sent"
-        entity_id = client.find_automation_entity(config_id)
-        if entity_id is None:
-            return "no automation entity has unique_id " + config_id
-        state = client.state(entity_id)
-        if state is None or state.get("state") != "on":
-            shown = state.get("state") if state else "absent"
-            return f"{entity_id} is {shown}, not on"
-        return None
-
-    def _undo(
-        self, client: AutomationConfigClient, config_id: str, previous: Mapping[str, Any] | None
-    ) -> str:
-        try:
-            if previous is None:
-                client.delete_config(config_id)
-                return "the half-made automation was deleted again"
-            client.post_config(config_id, previous)
-            return "the earlier config was put back"
-        except HAError as err:
-            return f"undoing failed too ({err}); check automation {config_id} in HA"
-
     # --- rollback -------------------------------------------------------------------------
     def rollback(self, suggestion_id: int, *, actor: str) -> Outcome:
         """Undo the live version: DELETE a created automation or POST the earlier config back."""
@@ -338,7 +291,12 @@ class AutomationDeployer:
         warnings: list[str] = []
         try:
             in_ha = client.get_config(config_id)
-            if in_ha is not None and canonical(in_ha) != canonical(live.config):
+            if in_ha is None:
+                warnings.append(
+                    f"Automation {config_id} was already deleted in Home Assistant; "
+                    "nothing of it was left to take back."
+                )
+            elif canonical(in_ha) != canonical(live.config):
                 warning = (
                     f"Automation {config_id} was changed in Home Assistant since version "
                     f"{live.number} was deployed; HA's copy is kept in the audit log."
@@ -351,12 +309,13 @@ class AutomationDeployer:
                     what=warning,
                     before=in_ha,
                 )
-            if live.previous is None:
+            previous = live.previous
+            if previous is None:
                 answer = client.delete_config(config_id)
-                problem = self._gone(client, config_id)
+                problem = self._poller.until(lambda: gone_problem(client, config_id))
             else:
-                answer = client.post_config(config_id, live.previous)
-                problem = self._verify(client, config_id, live.previous)
+                answer = client.post_config(config_id, previous)
+                problem = self._poller.until(lambda: live_problem(client, config_id, previous))
         except HAError as err:
             rejected = err.answer if isinstance(err, HARejected) else None
             self.audit.record(
@@ -410,17 +369,3 @@ class AutomationDeployer:
             if v.number < live.number and canonical(v.config) == canonical(live.previous)
         ]
         return earlier[-1] if earlier else None
-
-    def _gone(self, client: AutomationConfigClient, config_id: str) -> str | None:
-        deadline = time.monotonic() + self._verify_timeout_s
-        while True:
-            left = []
-            if client.get_config(config_id) is not None:
-                left.append("its config is still in HA")
-            if client.find_automation_entity(config_id) is not None:
-                left.append("its entity is still registered")
-            if not left:
-                return None
-            if time.monotonic() >= deadline:
-                return " and ".join(left) + f" after {self._verify_timeout_s:g} s"
-            self._sleep(self._poll_s)

@@ -289,6 +289,29 @@ def export(
     finally:
         store.close()
     typer.echo(f"exported {rows:,} rows to {out}", err=True)
+    scope = f"entities {', '.join(entity)}" if entity else "all entities"
+    _audit_export(settings, f"{rows:,} rows of {scope} as {fmt} to {out}")
+
+
+def _audit_export(settings: Settings, what: str) -> None:
+    """Record the export in the audit log; an export that worked never fails on this."""
+    import getpass
+
+    from homeiq.automation.audit_log import AuditLog
+    from storage.errors import StoreError
+    from storage.metadata import MetadataStore
+
+    try:
+        meta = MetadataStore(settings.metadata_path)
+    except StoreError as err:
+        typer.echo(f"warning: the export was not written to the audit log: {err}", err=True)
+        return
+    try:
+        AuditLog(meta).record(
+            actor=f"{getpass.getuser()} (command line)", action="export", what=what
+        )
+    finally:
+        meta.close()
 
 
 def _run_export(

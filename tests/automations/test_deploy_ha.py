@@ -6,7 +6,6 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 import yaml
 
@@ -42,9 +41,11 @@ def meta(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MetadataStore]:
     store.close()
 
 
-def _deployer(meta: MetadataStore, peer: HAPeer, token: str | None = None) -> AutomationDeployer:
+def _deployer(
+    meta: MetadataStore, peer: HAPeer, token: str | None = None, timeout_s: float = 30.0
+) -> AutomationDeployer:
     client = AutomationConfigClient(base_url=peer.url, token=token or peer.token)
-    return AutomationDeployer(meta, client, verify_timeout_s=30.0, poll_s=0.3)
+    return AutomationDeployer(meta, client, verify_timeout_s=timeout_s, poll_s=0.3)
 
 
 def _config(alias: str, **overrides: Any) -> dict[str, Any]:
@@ -192,36 +193,10 @@ def test_malformed_config_shows_has_message(meta: MetadataStore, peer: HAPeer) -
     assert entry.answer["body"]["message"].startswith("Message malformed:")
 
 
-def _non_admin_token(peer: HAPeer) -> str:
-    user = peer.ws_command("config/auth/create", name="Guest", group_ids=["system-users"])
-    peer.ws_command(
-        "config/auth_provider/homeassistant/create",
-        user_id=user["user"]["id"],
-        username="guest",
-        password="guest-password-123",
-    )
-    client_id = peer.url + "/"
-    with httpx.Client(base_url=peer.url, timeout=30) as http:
-        flow = http.post(
-            "/auth/login_flow",
-            json={
-                "client_id": client_id,
-                "handler": ["homeassistant", None],
-                "redirect_uri": client_id,
-            },
-        ).json()
-        step = http.post(
-            f"/auth/login_flow/{flow['flow_id']}",
-            json={"client_id": client_id, "username": "guest", "password": "guest-password-123"},
-        ).json()
-        grant = {"grant_type": "authorization_code", "code": step["result"], "client_id": client_id}
-        return str(http.post("/auth/token", data=grant).json()["access_token"])
-
-
 def test_non_admin_token_is_refused(meta: MetadataStore, peer: HAPeer) -> None:
     suggestion_id = _approved(meta, _config("HomeIQ test non admin"))
-    deployer = _deployer(meta, peer, token=_non_admin_token(peer))
-    with pytest.raises(HAFailed, match="lacks admin rights"):
+    deployer = _deployer(meta, peer, token=peer.user_token("guest", "guest-pass-123", admin=False))
+    with pytest.raises(HAFailed, match="not an administrator"):
         deployer.deploy(suggestion_id, actor="tester")
     assert _status(meta, suggestion_id) == "approved"
     assert ha_automation_id(suggestion_id) not in _yaml_ids(peer)
@@ -245,8 +220,7 @@ def test_changed_in_ha_then_rolled_back_warns_and_keeps_has_copy(
 
 def test_ha_stopped_during_deploy_leaves_it_approved(meta: MetadataStore, peer: HAPeer) -> None:
     suggestion_id = _approved(meta, _config("HomeIQ test stopped"))
-    deployer = _deployer(meta, peer)
-    deployer._verify_timeout_s = 3.0
+    deployer = _deployer(meta, peer, timeout_s=3.0)
     client = deployer.ha
     assert client is not None
     post = client.post_config

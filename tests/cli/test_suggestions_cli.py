@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -129,3 +130,15 @@ def test_critical_suggestion_needs_the_typed_confirmation(homeiq: Homeiq) -> Non
     )
     # Confirmed, so it went on to HA, which is unreachable here.
     assert confirmed.exit_code == 3, confirmed.output
+
+
+def test_export_is_audited(demo_home: Homeiq, tmp_path: Path) -> None:
+    out = tmp_path / "power.csv"
+    result = demo_home(
+        "export", "--format", "csv", "--out", str(out), "--entity", "sensor.house_power"
+    )
+    assert result.exit_code == 0, result.output
+    audit = json.loads(demo_home("audit", "--json").stdout)
+    exports = [e for e in audit if e["action"] == "export"]
+    assert exports and "of entities sensor.house_power as csv" in exports[0]["what"]
+    assert str(out) in exports[0]["what"]
