@@ -211,3 +211,11 @@ def test_rule_flags_its_bad_example(rule: Any) -> None:
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
 def test_rule_reason_is_one_line(rule: Any) -> None:
     assert rule.reason and "\n" not in rule.reason and len(rule.reason) <= 100
+
+
+def test_readme_lists_every_rule_with_its_reason() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for rule in RULES:
+        assert f"| `{rule.id}` | {rule.severity.value} | {rule.reason} |" in readme, rule.id
