@@ -21,12 +21,12 @@ _VERDICT = {
 }
 
 
-def _buttons(status: str, verdict: str) -> list[str]:
+def _buttons(status: str, verdict: str, *, review: bool) -> list[str]:
     """Return the actions a suggestion in ``status`` offers."""
     offered = []
-    if status in {"new", "rejected", "rolled_back", "failed"}:
+    if review and status in {"new", "rejected", "rolled_back", "failed"}:
         offered.append("approve")
-    if status in {"new", "approved"}:
+    if review and status in {"new", "approved"}:
         offered.append("reject")
     if status in {"approved", "deployed"} and verdict != "blocked":
         offered.append("deploy")
@@ -36,9 +36,17 @@ def _buttons(status: str, verdict: str) -> list[str]:
 
 
 def deploy_controls(
-    svc: Services, suggestion_id: int, *, actor: str | None, disabled_reason: str | None = None
+    svc: Services,
+    suggestion_id: int,
+    *,
+    actor: str | None,
+    disabled_reason: str | None = None,
+    review: bool = True,
 ) -> None:
-    """Draw findings, versions and Approve/Reject/Deploy/Rollback for one suggestion."""
+    """Draw findings, versions and Approve/Reject/Deploy/Rollback for one suggestion.
+
+    ``review=False`` leaves Approve/Reject out, for a card that draws its own.
+    """
     done = st.session_state.pop(f"deploy_done_{suggestion_id}", None)
     if done:
         st.success(done)
@@ -66,7 +74,7 @@ def deploy_controls(
     if actor is None and disabled_reason:
         st.caption(disabled_reason)
     confirmed = False
-    offered = _buttons(shown["status"], verdict)
+    offered = _buttons(shown["status"], verdict, review=review)
     if "deploy" in offered and verdict == "critical":
         word = f"deploy {suggestion_id}"
         typed = st.text_input(
