@@ -144,6 +144,26 @@ def test_legacy_syntax_deploys_and_verifies(meta: MetadataStore, peer: HAPeer) -
     assert meta.versions.history(suggestion_id)[0].config == legacy  # kept exactly as sent
 
 
+def test_time_suggestion_as_the_analysis_renders_it(meta: MetadataStore, peer: HAPeer) -> None:
+    # The shape automations/render.py writes: time trigger, weekday condition, mode single.
+    config = {
+        "alias": "Turn on Bed Light at 07:10 on weekdays",
+        "description": "Seen on 20 of 28 weekdays.",
+        "triggers": [{"trigger": "time", "at": "07:10:00"}],
+        "conditions": [{"condition": "time", "weekday": ["mon", "tue", "wed", "thu", "fri"]}],
+        "actions": [{"action": "light.turn_on", "target": {"entity_id": "light.bed_light"}}],
+        "mode": "single",
+    }
+    suggestion_id = _approved(meta, config)
+    deployer = _deployer(meta, peer)
+    assert deployer.validation(suggestion_id).verdict == "ok"
+    outcome = deployer.deploy(suggestion_id, actor="tester")
+    assert outcome.version is not None
+    assert outcome.version.entity_id == "automation.turn_on_bed_light_at_07_10_on_weekdays"
+    deployer.rollback(suggestion_id, actor="tester")
+    assert _registry_entity(peer, ha_automation_id(suggestion_id)) is None
+
+
 def test_rollback_removes_config_and_entity(meta: MetadataStore, peer: HAPeer) -> None:
     suggestion_id = _approved(meta, _config("HomeIQ test rollback"))
     deployer = _deployer(meta, peer)
