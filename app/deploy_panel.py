@@ -10,7 +10,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app.services import ServiceError, Services
-from app.services.automations import act, reword_suggestion, show, wording_request
+from app.services.automations import act, edit, reword_suggestion, show, wording_request
+from automations.edit import Edits
 
 _ICON = {"blocked": "⛔", "critical": "⚠️", "warning": "🟡", "info": "ℹ️"}
 _VERDICT = {
@@ -124,3 +125,43 @@ def wording_controls(svc: Services, suggestion_id: int, *, actor: str | None) ->
                 return
             st.session_state[f"deploy_done_{suggestion_id}"] = message
             st.rerun()
+
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _number(text: str, label: str) -> int | None:
+    if not text.strip():
+        return None
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise ServiceError(f"{label} {text!r} is not a whole number") from None
+
+
+def edit_controls(svc: Services, suggestion_id: int, *, actor: str | None) -> None:
+    """Draw a form to change time, weekdays, offset, delay or target before deploying."""
+    with st.expander("Edit before deploying"), st.form(f"edit_{suggestion_id}"):
+        st.caption("Leave a field empty to keep it as suggested.")
+        time_text = st.text_input("Time (HH:MM)", key=f"edit_time_{suggestion_id}")
+        days = st.multiselect("Weekdays", _DAYS, key=f"edit_days_{suggestion_id}")
+        offset = st.text_input("Sun offset (minutes)", key=f"edit_offset_{suggestion_id}")
+        delay = st.text_input("Delay (seconds)", key=f"edit_delay_{suggestion_id}")
+        target = st.text_input("Target entity", key=f"edit_target_{suggestion_id}")
+        saved = st.form_submit_button("Save edit", disabled=actor is None)
+    if not saved or actor is None:
+        return
+    try:
+        edits = Edits(
+            time=time_text.strip() or None,
+            weekdays=[_DAYS.index(d) for d in days] or None,
+            offset_minutes=_number(offset, "Sun offset"),
+            delay_s=_number(delay, "Delay"),
+            target=target.strip() or None,
+        )
+        message = edit(svc, suggestion_id, edits, actor=actor)
+    except ServiceError as err:
+        st.error(str(err))
+        return
+    st.session_state[f"deploy_done_{suggestion_id}"] = message
+    st.rerun()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.services.context import ServiceError, Services
+from automations.edit import Edits
 from homeiq.automation.audit_log import AuditLog, AuditRow
 from homeiq.automation.deployer import AutomationDeployer, DeployError, Outcome
 from homeiq.automation.factory import ha_config_client
@@ -88,3 +89,13 @@ def reword_suggestion(svc: Services, suggestion_id: int, *, actor: str) -> str:
     if result.source == "llm":
         return f"Reworded: {result.title}"
     return f"Kept our wording: {result.note}."
+
+
+def edit(svc: Services, suggestion_id: int, edits: Edits, *, actor: str) -> str:
+    """Apply the admin's edits to what will be deployed; return what changed."""
+    try:
+        deployer(svc).edit(suggestion_id, edits, actor=actor)
+    except DeployError as err:
+        raise ServiceError(str(err)) from err
+    changed = ", ".join(f"{k} {v}" for k, v in edits.to_dict().items())
+    return f"Suggestion {suggestion_id} edited: {changed}. Deploy to make it a new version."

@@ -88,3 +88,32 @@ def test_wording_shows_the_request_then_sends_it(
         at.button[0].click().run()
         assert len(llm.requests) == 1
     assert meta.list_suggestions()[0].title == "Light on"
+
+
+def _editor(actor: str | None) -> None:
+    from app.deploy_panel import edit_controls
+    from app.services import get_services
+
+    edit_controls(get_services(), 1, actor=actor)
+
+
+def test_edit_form_changes_what_will_be_deployed(empty_env: Path) -> None:
+    meta = _store(empty_env)
+    at = AppTest.from_function(_editor, args=("ann",), default_timeout=60).run()
+    at.text_input(key="edit_time_1").input("07:40")
+    at.multiselect(key="edit_days_1").select("Sat").select("Sun")
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    draft = meta.versions.draft(1)
+    assert draft is not None and draft["triggers"][0]["at"] == "07:40:00"
+    assert {"condition": "time", "weekday": ["sat", "sun"]} in draft["conditions"]
+    assert meta.list_audit()[0].action == "edit"
+
+
+def test_edit_form_refuses_a_bad_time(empty_env: Path) -> None:
+    meta = _store(empty_env)
+    at = AppTest.from_function(_editor, args=("ann",), default_timeout=60).run()
+    at.text_input(key="edit_time_1").input("7h40")
+    at.button[0].click().run()
+    assert "7h40" in at.error[0].value
+    assert meta.versions.draft(1) is None
