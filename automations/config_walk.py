@@ -175,11 +175,17 @@ def referenced_entities(view: AutomationView) -> tuple[str, ...]:
     for item in (*view.triggers, *view.conditions):
         for entity in entity_list(item.get("entity_id")):
             found.setdefault(entity)
+        # A time trigger or condition may name an input_datetime or timestamp sensor.
+        for key in ("at", "after", "before"):
+            for value in entity_list(item.get(key)):
+                if "." in value and ":" not in value:
+                    found.setdefault(value)
     for call in view.calls:
         for entity in call.entity_ids:
             found.setdefault(entity)
     found.pop("all", None)
-    return tuple(found)
+    # A template is resolved by HA at run time; there is no id to look up.
+    return tuple(e for e in found if "{" not in e)
 
 
 def top_level_conditions(config: Mapping[str, Any]) -> Sequence[Any]:

@@ -72,3 +72,12 @@ def test_time_pattern_gaps_follow_ha_defaults() -> None:
     assert shortest_pattern_gap_s({"hours": "*"}) == 3600
     assert shortest_pattern_gap_s({"minutes": 5}) == 3600
     assert shortest_pattern_gap_s({"minutes": "*"}) == 60
+
+
+def test_time_trigger_entity_must_exist_and_templates_are_skipped() -> None:
+    config = {
+        "triggers": [{"trigger": "time", "at": ["input_datetime.wake", "07:00:00"]}],
+        "actions": [{"action": "climate.set_temperature", "entity_id": "{{ target }}"}],
+    }
+    findings = validate(config, FACTS).findings
+    assert [f.detail for f in findings if f.rule == "entity_unknown"] == ["input_datetime.wake"]
