@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import streamlit as st
 
-from app.services import ServiceError, analysis, get_services
+from app.deploy_panel import deploy_controls, edit_controls, wording_controls
+from app.services import ServiceError, analysis, automations, get_services
 from app.suggestion_card import suggestion_card
 
 st.title("Suggestions")
@@ -48,15 +50,32 @@ if not found:
     st.stop()
 
 
+# Sign-in (issue 13 "Who may write") supplies the person; until it is wired, writes are
+# recorded in the audit log under this label.
+ACTOR = "admin app"
+
+
 def _decide(suggestion_id: int, decision: str) -> None:
     try:
-        analysis.decide(svc, suggestion_id, decision)
+        automations.act(svc, decision, suggestion_id, actor=ACTOR)
     except ServiceError as err:
         st.error(str(err))
     else:
         st.rerun()
 
 
+def _deploy_part(suggestion: Any) -> None:
+    deploy_controls(svc, suggestion.id, actor=ACTOR, review=False)
+    if suggestion.status in ("new", "approved", "deployed"):
+        edit_controls(svc, suggestion.id, actor=ACTOR)
+    wording_controls(svc, suggestion.id, actor=ACTOR)
+
+
 cards = analysis.scorecards(run)
 for suggestion in found:
-    suggestion_card(suggestion, on_decide=_decide, scorecard=cards.get(str(suggestion.id)))
+    suggestion_card(
+        suggestion,
+        on_decide=_decide,
+        scorecard=cards.get(str(suggestion.id)),
+        extra=_deploy_part,
+    )
