@@ -114,8 +114,17 @@ def wording_controls(svc: Services, suggestion_id: int, *, actor: str | None) ->
         return
     if request is None:
         return
-    with st.expander("Reword with the language model"):
-        st.caption("This exact request is sent; nothing else leaves the house.")
+    done_key = f"reword_done_{suggestion_id}"
+    with st.expander("Reword with the language model", expanded=done_key in st.session_state):
+        done = st.session_state.pop(done_key, None)
+        if done is not None:
+            # The title changed or our wording stayed: either way say which, and why.
+            (st.success if done.startswith("Reworded") else st.warning)(done)
+        st.caption(
+            "This exact request is sent and nothing else leaves the house (a server that "
+            "rejects response_format gets it once more without that key). Only the title and "
+            "description can change; the automation stays ours."
+        )
         st.json(request)
         if st.button("Send", key=f"reword_{suggestion_id}", disabled=actor is None) and actor:
             try:
@@ -123,7 +132,7 @@ def wording_controls(svc: Services, suggestion_id: int, *, actor: str | None) ->
             except ServiceError as err:
                 st.error(str(err))
                 return
-            st.session_state[f"deploy_done_{suggestion_id}"] = message
+            st.session_state[done_key] = message
             st.rerun()
 
 

@@ -120,11 +120,21 @@ class Settings(BaseSettings):
         None, description="File holding the API key, when the wording server needs one."
     )
     llm_monthly_cap: int = Field(
-        100, ge=0, description="Most wording calls per calendar month; then our own wording."
+        100,
+        ge=0,
+        description="Most wording requests per calendar month (UTC), failed ones included; "
+        "then our own wording.",
     )
     llm_send_names: bool = Field(
         False,
-        description="Send entity names to the language model instead of pseudonyms (light A).",
+        description="Send friendly names to the language model instead of pseudonyms "
+        "(light 1, motion sensor 1).",
+    )
+    llm_timeout_s: float = Field(
+        30.0,
+        gt=0,
+        le=600,
+        description="Seconds to wait for the wording server's answer; then our own wording.",
     )
 
     # --- app -----------------------------------------------------------------------
@@ -223,17 +233,18 @@ class Settings(BaseSettings):
                 ) from err
         return None
 
-    def llm_api_key(self) -> str | None:
+    def llm_api_key(self) -> SecretStr | None:
         """Return the wording server's API key from HOMEIQ_LLM_API_KEY_FILE, else None."""
         if self.llm_api_key_file is None:
             return None
         try:
-            return self.llm_api_key_file.read_text(encoding="utf-8").strip() or None
+            key = self.llm_api_key_file.read_text(encoding="utf-8").strip()
         except OSError as err:
             raise SettingsError(
                 f"HOMEIQ_LLM_API_KEY_FILE: cannot read {self.llm_api_key_file} ({err.strerror}); "
                 "point it at a file holding the API key"
             ) from err
+        return SecretStr(key) if key else None
 
 
 def _describe(error: ValidationError) -> str:

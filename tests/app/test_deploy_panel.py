@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -84,10 +85,33 @@ def test_wording_shows_the_request_then_sends_it(
         monkeypatch.setenv("HOMEIQ_LLM_MODEL", "tiny")
         at = AppTest.from_function(_wording, args=("ann",), default_timeout=60).run()
         assert not at.exception, [e.value for e in at.exception]
-        assert at.json[0].value and llm.requests == []  # shown, not sent
+        shown = json.loads(at.json[0].value)
+        assert llm.requests == []  # shown, not sent
         at.button[0].click().run()
-        assert len(llm.requests) == 1
+        assert not at.exception, [e.value for e in at.exception]
+        assert llm.requests == [shown]
+        assert at.success[0].value == "Reworded: Light on"
     assert meta.list_suggestions()[0].title == "Light on"
+
+
+def test_wording_fallback_says_why(empty_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    meta = _store(empty_env)
+    with running_llm_server() as llm:
+        llm.finish_reason = "length"
+        monkeypatch.setenv("HOMEIQ_LLM_BASE_URL", llm.base_url)
+        monkeypatch.setenv("HOMEIQ_LLM_MODEL", "tiny")
+        at = AppTest.from_function(_wording, args=("ann",), default_timeout=60).run()
+        at.button[0].click().run()
+        assert not at.exception, [e.value for e in at.exception]
+    assert "cut off" in at.warning[0].value
+    assert meta.list_suggestions()[0].title == "Porch"
+
+
+def test_wording_is_not_drawn_when_off(empty_env: Path) -> None:
+    _store(empty_env)
+    at = AppTest.from_function(_wording, args=("ann",), default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.expander) == 0 and len(at.button) == 0
 
 
 def _editor(actor: str | None) -> None:

@@ -1,7 +1,8 @@
 """A small OpenAI-compatible chat-completions server on loopback that records every request.
 
-Tests set ``reply`` (the message content), ``finish_reason``, ``refusal`` or ``delay_s`` and
-read ``requests`` (parsed JSON bodies) and ``headers`` afterwards.
+Tests set ``reply`` (the message content), ``finish_reason``, ``refusal``, ``delay_s`` or
+``json_mode`` (False: answer 400 to ``response_format`` like older llama.cpp/LocalAI builds)
+and read ``requests`` (parsed JSON bodies) and ``headers`` afterwards.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class LLMServer:
     finish_reason: str = "stop"
     refusal: str | None = None
     delay_s: float = 0.0
+    json_mode: bool = True
     requests: list[dict[str, Any]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
 
@@ -41,6 +43,9 @@ def _handler(server: LLMServer) -> type[BaseHTTPRequestHandler]:
             server.requests.append(body)
             server.headers.append({k.lower(): v for k, v in self.headers.items()})
             time.sleep(server.delay_s)
+            if "response_format" in body and not server.json_mode:
+                self._send(400, {"error": {"message": "Unrecognized request argument"}})
+                return
             message: dict[str, Any] = {"role": "assistant", "content": server.reply}
             if server.refusal is not None:
                 message = {"role": "assistant", "content": None, "refusal": server.refusal}
@@ -54,9 +59,12 @@ def _handler(server: LLMServer) -> type[BaseHTTPRequestHandler]:
                 ],
                 "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
             }
+            self._send(200, answer)
+
+        def _send(self, status: int, answer: dict[str, Any]) -> None:
             data = json.dumps(answer).encode()
             try:
-                self.send_response(200)
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
