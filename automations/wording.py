@@ -235,6 +235,10 @@ def word(
     calls = 0
 
     def fallback(note: str) -> Wording:
+        # Some servers echo the key in their error text: it must not reach a page.
+        key = config.api_key.get_secret_value() if config.api_key is not None else ""
+        if key:
+            note = note.replace(key, "***")
         return Wording(title=title, description=description, source="ours", note=note, calls=calls)
 
     if calls_this_month >= config.monthly_cap:
@@ -258,8 +262,12 @@ def word(
         return fallback(f"the language model did not answer within {config.timeout_s:g} s")
     except openai.APIError as err:
         return fallback(f"the language model failed: {type(err).__name__}: {err}")
-    choices = getattr(answer, "choices", None)
-    choice = choices[0] if choices else None
+    if not hasattr(answer, "choices"):
+        return fallback(
+            "the server's answer is not a chat completion; is HOMEIQ_LLM_BASE_URL "
+            f"({config.base_url}) the API's base URL, usually ending in /v1?"
+        )
+    choice = answer.choices[0] if answer.choices else None
     if choice is None:
         return fallback("the language model answered with no choice")
     if getattr(choice.message, "refusal", None):

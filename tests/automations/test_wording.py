@@ -183,3 +183,27 @@ def test_unreachable_server_falls_back() -> None:
     config = LLMConfig(base_url="http://127.0.0.1:9/v1", model="tiny", timeout_s=2.0)
     result = word(SUMMARY, OURS, config, calls_this_month=0)
     assert result.source == "ours" and "failed" in result.note
+
+
+@pytest.mark.parametrize(
+    ("setup", "note"),
+    [
+        ({"raw_body": b"<html>It works</html>"}, "not a chat completion"),
+        ({"raw_body": b'{"choices": []}'}, "no choice"),
+        ({"status": 500, "error": "model crashed"}, "model crashed"),
+        ({"status": 404, "error": "model 'tiny' not found"}, "not found"),
+    ],
+)
+def test_broken_servers_fall_back(llm: LLMServer, setup: dict[str, object], note: str) -> None:
+    for key, value in setup.items():
+        setattr(llm, key, value)
+    result = word(SUMMARY, OURS, _config(llm), calls_this_month=0)
+    assert (result.title, result.source) == (OURS[0], "ours")
+    assert note in result.note
+
+
+def test_a_server_echoing_the_key_does_not_show_it(llm: LLMServer) -> None:
+    llm.status, llm.error = 401, "Incorrect API key provided: sk-test-123"
+    result = word(SUMMARY, OURS, _config(llm, api_key=SecretStr("sk-test-123")), calls_this_month=0)
+    assert result.source == "ours" and "AuthenticationError" in result.note
+    assert "sk-test-123" not in result.note

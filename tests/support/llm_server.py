@@ -27,6 +27,9 @@ class LLMServer:
     refusal: str | None = None
     delay_s: float = 0.0
     json_mode: bool = True
+    status: int = 200  # any other: answer {"error": {"message": error}} with this status
+    error: str = "server error"
+    raw_body: bytes | None = None  # sent as-is instead of a chat completion (garbage)
     requests: list[dict[str, Any]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
 
@@ -46,6 +49,12 @@ def _handler(server: LLMServer) -> type[BaseHTTPRequestHandler]:
             if "response_format" in body and not server.json_mode:
                 self._send(400, {"error": {"message": "Unrecognized request argument"}})
                 return
+            if server.status != 200:
+                self._send(server.status, {"error": {"message": server.error}})
+                return
+            if server.raw_body is not None:
+                self._write(200, server.raw_body, "text/html")
+                return
             message: dict[str, Any] = {"role": "assistant", "content": server.reply}
             if server.refusal is not None:
                 message = {"role": "assistant", "content": None, "refusal": server.refusal}
@@ -62,10 +71,12 @@ def _handler(server: LLMServer) -> type[BaseHTTPRequestHandler]:
             self._send(200, answer)
 
         def _send(self, status: int, answer: dict[str, Any]) -> None:
-            data = json.dumps(answer).encode()
+            self._write(status, json.dumps(answer).encode(), "application/json")
+
+        def _write(self, status: int, data: bytes, content_type: str) -> None:
             try:
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
