@@ -148,3 +148,21 @@ def test_monthly_cap_counts_failures_and_stops_sending(tmp_path: Path, llm: LLMS
     stored = meta.list_suggestions()[0]
     assert stored.title == "Turn on Hall lamp when Hall PIR turns on"
     assert meta.list_audit() == []  # nothing changed, nothing to audit
+
+
+def test_reword_never_touches_the_automation(tmp_path: Path, llm: LLMServer) -> None:
+    llm.reply = '{"title": "Hall light", "description": "alias: changed\\nactions: []"}'
+    svc, meta = _services(_settings(tmp_path, llm))
+    before = meta.list_suggestions()[0]
+    assert reword_suggestion(svc, 1, actor="ann") == "Reworded: Hall light"
+    after = meta.list_suggestions()[0]
+    assert after.detail == before.detail and after.kind == before.kind
+    # Once analysis stores the config in its own column, that stays too.
+    assert getattr(after, "automation", None) == getattr(before, "automation", None)
+    assert after.status == before.status
+
+
+def test_the_count_starts_again_each_month(tmp_path: Path) -> None:
+    meta = MetadataStore(tmp_path / "m.sqlite")
+    meta.set_worker_status("llm_wording", {"month": "2000-01", "calls": 99})
+    assert calls_this_month(meta) == 0
