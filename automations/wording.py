@@ -11,6 +11,7 @@ a note saying why.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -99,6 +100,21 @@ def _pseudonyms(summary: PatternSummary, send_names: bool) -> dict[str, str]:
     return labels
 
 
+# Evidence counts, rates and minutes stay far below this; epoch seconds or ms are above it.
+_EPOCH_LIKE = 1e9
+
+
+def _plain_number(value: object) -> bool:
+    """Return True for an evidence value that may leave the house.
+
+    Only finite numbers: a string could carry a timestamp or a name, a list the per-day marks,
+    an epoch-sized number a moment, and NaN/inf are not JSON that strict servers accept.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) and abs(value) < _EPOCH_LIKE
+
+
 def summary_payload(summary: PatternSummary, *, send_names: bool) -> dict[str, Any]:
     """Return the summary exactly as it is sent: labels for entities, numbers for evidence."""
     labels = _pseudonyms(summary, send_names)
@@ -115,12 +131,7 @@ def summary_payload(summary: PatternSummary, *, send_names: bool) -> dict[str, A
         "delay_seconds": summary.delay_s,
     }
     payload |= {k: v for k, v in optional.items() if v is not None}
-    # Evidence is numbers only: a string could carry a timestamp or a name.
-    evidence = {
-        str(k): v
-        for k, v in summary.evidence.items()
-        if isinstance(v, int | float) and not isinstance(v, bool)
-    }
+    evidence = {str(k): v for k, v in summary.evidence.items() if _plain_number(v)}
     if evidence:
         payload["evidence"] = evidence
     return payload

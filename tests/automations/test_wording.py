@@ -27,6 +27,9 @@ SUMMARY = PatternSummary(
         "marks": [["2026-11-02", 404.5], ["2026-11-03", 401.0]],
         "reason": "seen 2026-11-02T06:44:10+01:00",
         "first_seen": "2026-11-02T06:44",
+        "last_seen_epoch": 1764600000,
+        "p_value": float("nan"),
+        "chance_lift": float("inf"),
     },
     names={"light.kitchen_ceiling": "Kitchen ceiling", "binary_sensor.kitchen_motion": "Motion"},
     device_classes={"binary_sensor.kitchen_motion": "motion"},
@@ -60,6 +63,7 @@ def test_sends_pseudonyms_and_numbers_only(llm: LLMServer) -> None:
         assert entity_id not in wire
     assert "kitchen" not in wire.lower() and 'motion"' not in wire.lower()
     assert TIMESTAMP.search(wire) is None, TIMESTAMP.search(wire)
+    assert "NaN" not in wire and "Infinity" not in wire
 
 
 def test_pseudonyms_are_numbered_per_kind() -> None:
