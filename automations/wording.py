@@ -157,14 +157,17 @@ _JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
 _SPACES = re.compile(r"\s+")
 
 
+def _literal(name: str) -> Callable[[re.Match[str]], str]:
+    """Return a re.sub replacement giving ``name`` as it is (no backslash escapes)."""
+    return lambda _match: name
+
+
 def _map_back(text: str, summary: PatternSummary) -> str:
     """Return ``text`` with each pseudonym replaced by the home's own name for it."""
     for entity_id, label in _pseudonyms(summary, send_names=False).items():
         real = summary.names.get(entity_id, entity_id)
         # Models capitalise at a sentence start ("Light 1 turns on"); \b keeps "light 10" apart.
-        text = re.sub(
-            rf"\b{re.escape(label)}\b", lambda _m, name=real: name, text, flags=re.IGNORECASE
-        )
+        text = re.sub(rf"\b{re.escape(label)}\b", _literal(real), text, flags=re.IGNORECASE)
     return text
 
 
