@@ -26,7 +26,7 @@ logging.getLogger("alembic").setLevel(logging.WARNING)
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 # The newest migration (tests/metadata/test_migrations.py keeps it equal to Alembic's head),
 # so opening an up-to-date database never imports Alembic (about 20 MB with Mako/Pygments).
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 BUSY_TIMEOUT_MS = 30_000
 
 

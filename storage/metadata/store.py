@@ -36,6 +36,7 @@ from storage.metadata.records import (
     SuggestionStatus,
     WorkerStatus,
 )
+from storage.metadata.roles import RoleChoiceTable
 from storage.metadata.schema import make_engine, upgrade
 from storage.metadata.versions import VersionTables
 
@@ -93,6 +94,8 @@ class MetadataStore:
         self._anomalies = AnomalyTable(self._sessions)
         self._forecasts = ForecastSummaryTable(self._sessions)
         self.versions = VersionTables(self._sessions)
+        # The admin's entity role choices (storage/metadata/roles.py).
+        self.role_choices = RoleChoiceTable(self._sessions)
 
     # --- entity registry -----------------------------------------------------------
     def upsert_entities(self, rows: Iterable[EntityInfo]) -> int:

@@ -25,7 +25,7 @@ def test_new_database_is_at_head(tmp_path: Path) -> None:
     store = MetadataStore(tmp_path / "m.sqlite")
     store.close()
     engine = make_engine(tmp_path / "m.sqlite")
-    assert current_revision(engine) == head_revision() == HEAD_REVISION == "0007"
+    assert current_revision(engine) == head_revision() == HEAD_REVISION == "0008"
     engine.dispose()
 
 
