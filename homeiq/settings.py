@@ -188,6 +188,88 @@ class Settings(BaseSettings):
         "Home Assistant reports.",
     )
 
+    # --- entity roles (override HA's energy prefs, your choices and the guesses) -------
+    role_main_energy_meter: str | None = Field(
+        None,
+        description=(
+            "Role main_energy_meter: grid import meter (Energy totals and cost); an"
+            " entity id, `none` for no entity."
+        ),
+    )
+    role_grid_export: str | None = Field(
+        None,
+        description=(
+            "Role grid_export: energy returned to the grid; an entity id, `none` for no entity."
+        ),
+    )
+    role_solar_production: str | None = Field(
+        None,
+        description=(
+            "Role solar_production: solar energy produced; an entity id, `none` for no entity."
+        ),
+    )
+    role_house_power: str | None = Field(
+        None,
+        description=(
+            "Role house_power: the house's power now, baseload; an entity id, `none` for no entity."
+        ),
+    )
+    role_electricity_price: str | None = Field(
+        None,
+        description=(
+            "Role electricity_price: price per kWh, or a fixed number such as `0.31`; an"
+            " entity id, `none` for no entity."
+        ),
+    )
+    role_gas_meter: str | None = Field(
+        None,
+        description=("Role gas_meter: gas meter; an entity id, `none` for no entity."),
+    )
+    role_heating_energy: str | None = Field(
+        None,
+        description=(
+            "Role heating_energy: heating energy meter (Weather page fits); an entity"
+            " id, `none` for no entity."
+        ),
+    )
+    role_heating_power: str | None = Field(
+        None,
+        description=("Role heating_power: heating power; an entity id, `none` for no entity."),
+    )
+    role_outdoor_temperature: str | None = Field(
+        None,
+        description=(
+            "Role outdoor_temperature: outdoor temperature (weather fits, kiosk); an"
+            " entity id, `none` for no entity."
+        ),
+    )
+    role_indoor_temperature: str | None = Field(
+        None,
+        description=(
+            "Role indoor_temperature: indoor temperature; an entity id, `none` for no entity."
+        ),
+    )
+    role_media_player: str | None = Field(
+        None,
+        description=(
+            "Role media_player: main TV / media player; an entity id, `none` for no entity."
+        ),
+    )
+    role_sports_team: str | None = Field(
+        None,
+        description=(
+            "Role sports_team: home-team sports sensor (TeamTracker); an entity id,"
+            " `none` for no entity."
+        ),
+    )
+    role_presence: str | None = Field(
+        None,
+        description=(
+            "Role presence: presence (person or device_tracker); an entity id, `none`"
+            " for no entity."
+        ),
+    )
+
     @field_validator("mqtt_topics", mode="before")
     @classmethod
     def _split_topics(cls, value: object) -> object:
@@ -208,6 +290,14 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as err:
             raise ValueError(f"unknown time zone {value!r}; use an IANA name") from err
         return value
+
+    def role_settings(self) -> dict[str, str]:
+        """Return the HOMEIQ_ROLE_* values that are set, keyed by role name."""
+        return {
+            name.removeprefix("role_"): value
+            for name, value in self.model_dump().items()
+            if name.startswith("role_") and isinstance(value, str)
+        }
 
     @property
     def metadata_path(self) -> Path:
