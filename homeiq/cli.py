@@ -20,6 +20,7 @@ COMMAND_MODULES: Final[tuple[str, ...]] = (
     "analyze_cmds",
     "forecast_cmds",
     "suggestion_cmds",
+    "roles_cmds",
 )
 
 app = typer.Typer(
