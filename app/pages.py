@@ -64,4 +64,7 @@ ADMIN_PAGES: Final[tuple[PageSpec, ...]] = (
         url_path="automations",
     ),
     PageSpec(script="audit.py", title="Audit", icon=":material/history:", url_path="audit"),
+    PageSpec(
+        script="settings.py", title="Settings", icon=":material/settings:", url_path="settings"
+    ),
 )

@@ -12,11 +12,25 @@ from collections.abc import Mapping
 import polars as pl
 import streamlit as st
 
-from analytics.role_resolver import RoleMap
+from analytics.role_resolver import SOURCE_WORDS, RoleMap
+from analytics.roles import ROLES
 from app.services.cache import cached
 from app.services.context import ServiceError, Services
 from homeiq.roles import entity_facts, resolve_home_roles
 from storage.errors import StoreError
+
+__all__ = [
+    "ROLES",
+    "SOURCE_WORDS",
+    "choose",
+    "forget",
+    "friendly_names",
+    "label",
+    "role_entity",
+    "role_map",
+    "role_options",
+    "with_names",
+]
 
 
 @cached(ttl=60, show_spinner=False)
@@ -85,3 +99,21 @@ def forget(svc: Services, role: str) -> None:
     except StoreError as err:
         raise ServiceError(f"Resetting {role} failed: {err}") from err
     st.cache_data.clear()
+
+
+@cached(ttl=60, show_spinner=False)
+def role_options(svc: Services) -> dict[str, list[str]]:
+    """Return, per role, the entities one may pick: candidates first, then other compatible ones."""
+    try:
+        facts = entity_facts(svc.store, svc.metadata)
+    except StoreError as err:
+        raise ServiceError(f"Listing entities for their roles failed: {err}") from err
+    found = role_map(svc)
+    options: dict[str, list[str]] = {}
+    for spec in ROLES:
+        ranked = list(found.roles[spec.name].candidates)
+        others = sorted(
+            f.entity_id for f in facts if spec.compatible(f) and f.entity_id not in ranked
+        )
+        options[spec.name] = ranked + others
+    return options
