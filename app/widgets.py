@@ -81,3 +81,23 @@ def current_range(tz: ZoneInfo) -> TimeRange:
     """Return the range chosen in the sidebar, or the last 7 days when a page runs alone."""
     chosen = st.session_state.get("homeiq_range")
     return chosen if isinstance(chosen, TimeRange) else preset_range("Last 7 days")
+
+
+def readable_axes(
+    fig: go.Figure, times: pl.Series, values: pl.Series, *, width: timedelta
+) -> go.Figure:
+    """Return ``fig`` with sensible axes when there is one point or the series is flat.
+
+    Plotly stretches a single bar over a few microseconds (ticks read 17:59:59.9996) and a
+    flat line over a zero-height range; give both a bucket of room and a range around the value.
+    """
+    distinct = times.drop_nulls().unique()
+    if distinct.len() == 1:
+        moment = distinct.item()
+        fig.update_xaxes(range=[moment - width, moment + width], tickformat="%d %b %H:%M")
+    numbers = values.drop_nulls()
+    if numbers.len() and numbers.min() == numbers.max():
+        level = float(numbers.max())  # type: ignore[arg-type]
+        pad = abs(level) * 0.5 or 1.0
+        fig.update_yaxes(range=[min(0.0, level - pad), max(0.0, level + pad)])
+    return fig

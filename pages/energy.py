@@ -2,37 +2,46 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import plotly.express as px
 import polars as pl
 import streamlit as st
 
 from app.services import ServiceError, energy, forecast, get_services
-from app.widgets import current_range, style_chart
+from app.services import roles as role_service
+from app.widgets import current_range, readable_axes, style_chart
 
 st.title("Energy")
 try:
     svc = get_services()
     rng = current_range(svc.tz)
     report = energy.energy_report(svc, rng)
+    names = role_service.friendly_names(svc)
 except ServiceError as err:
     st.error(str(err))
     st.stop()
 if report is None:
     st.info(
-        "No energy data in this range: the store is empty or has no energy meter "
-        "(device_class energy, kWh) or power sensor (device_class power, W). "
-        "Pick a longer range, or add a meter in Home Assistant."
+        "No energy data in this range: the store is empty, or no entity plays the main energy meter (kWh) or the "
+        "house power (W) role, or it has no data here. Pick a longer range, or choose the "
+        "entities on the Settings page."
     )
     st.stop()
 kind = "cumulative meter" if report.source_kind == "meter" else "power sensor"
-st.caption(f"{rng.label} · times in {svc.settings.timezone} · from {report.source} ({kind})")
+source = role_service.label(report.source, names)
+st.caption(f"{rng.label} · times in {svc.settings.timezone} · from {source} ({kind})")
 for note in report.notes:
     st.info(note)
 
 cols = st.columns(4)
 delta = f"{report.change:+.0%} vs previous period" if report.change is not None else None
 cols[0].metric("Consumption", f"{report.total_kwh:,.1f} kWh", delta, delta_color="inverse")
-cols[1].metric("Cost", f"€ {report.total_cost:,.2f}" if report.total_cost is not None else "—")
+cols[1].metric(
+    "Cost",
+    f"€ {report.total_cost:,.2f}" if report.total_cost is not None else "—",
+    help=f"fixed price {report.fixed_price:g} per kWh" if report.fixed_price else None,
+)
 cols[2].metric("Baseload", f"{report.baseload_w:,.0f} W" if report.baseload_w else "—")
 days = max(report.daily.height, 1)
 cols[3].metric("Per day", f"{report.total_kwh / days:,.1f} kWh", help="mean over the days shown")
@@ -51,11 +60,19 @@ elif isinstance(expected, forecast.ExpectedToday):
         f"forecast for the rest of the day by {expected.model_name} (see the Forecast page)",
     )
 
+if report.solar_kwh is not None or report.export_kwh is not None:
+    more = st.columns(4)
+    if report.solar_kwh is not None:
+        more[0].metric("Solar produced", f"{report.solar_kwh:,.1f} kWh")
+    if report.export_kwh is not None:
+        more[1].metric("Returned to the grid", f"{report.export_kwh:,.1f} kWh")
+
 local = pl.col("time").dt.convert_time_zone(svc.settings.timezone)
 hourly = report.hourly.with_columns(local.alias("local_time"))
 by_hour, by_day = st.tabs(["Per hour", "Per day"])
 with by_hour:
     fig = px.bar(hourly.to_pandas(), x="local_time", y="kwh", labels={"local_time": "local time"})
+    fig = readable_axes(fig, hourly["local_time"], hourly["kwh"], width=timedelta(hours=1))
     st.plotly_chart(style_chart(fig, y_title="kWh per hour"))
 with by_day:
     daily = report.daily
@@ -78,9 +95,14 @@ with left:
     )
     st.plotly_chart(style_chart(fig, y_title=""))
 with right:
-    st.subheader("Top consumers")
+    st.subheader("Devices (HA energy dashboard)" if report.top_from_prefs else "Top consumers")
     if report.top.height:
-        fig = px.bar(report.top.to_pandas(), x="kwh", y="entity_id", orientation="h")
+        top = report.top.with_columns(
+            pl.col("entity_id")
+            .map_elements(lambda eid: role_service.label(eid, names), return_dtype=pl.String)
+            .alias("device")
+        )
+        fig = px.bar(top.to_pandas(), x="kwh", y="device", orientation="h")
         fig.update_yaxes(autorange="reversed")
         st.plotly_chart(style_chart(fig, y_title=""))
     else:

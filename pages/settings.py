@@ -20,6 +20,12 @@ except ServiceError as err:
     st.error(str(err))
     st.stop()
 
+if not names and not any(options.values()):
+    st.info(
+        "The store is empty: no entities to give roles yet. Run `homeiq demo` or connect "
+        "Home Assistant (HOMEIQ_HA_URL), then come back."
+    )
+    st.stop()
 st.subheader("Entity roles")
 st.caption(
     "The pages find their entities by role. HOMEIQ_ROLE_* settings win, then your choice here, "

@@ -9,14 +9,14 @@ import polars as pl
 
 from analytics import energy as energy_math
 from analytics.errors import InsufficientData
+from analytics.role_resolver import RoleMap
+from analytics.role_resolver import device_consumption as prefs_devices
 from app.services.cache import cached
 from app.services.context import ServiceError, Services
+from app.services.roles import energy_prefs_of, role_map
 from app.services.timerange import TimeRange
 from storage.errors import StoreError
 
-MAIN_METER: Final[str] = "sensor.house_energy"
-MAIN_POWER: Final[str] = "sensor.house_power"
-PRICE: Final[str] = "sensor.electricity_price"
 _TO_KWH: Final[dict[str, float]] = {"kWh": 1.0, "Wh": 0.001, "MWh": 1000.0}
 _TO_W: Final[dict[str, float]] = {"W": 1.0, "kW": 1000.0}
 
@@ -37,6 +37,10 @@ class EnergyReport:
     baseload_w: float | None
     top: pl.DataFrame  # entity_id, kwh
     notes: tuple[str, ...]
+    top_from_prefs: bool = False  # devices listed in HA's energy dashboard
+    solar_kwh: float | None = None
+    export_kwh: float | None = None
+    fixed_price: float | None = None
 
 
 def _meters(entities: pl.DataFrame) -> pl.DataFrame:
@@ -85,41 +89,52 @@ def daily_kwh(hourly: pl.DataFrame, tz: str) -> pl.DataFrame:
 @cached(ttl=120, show_spinner="Adding up energy…")
 def energy_report(svc: Services, rng: TimeRange) -> EnergyReport | None:
     """Return the Energy page's numbers for ``rng``, or None when the home has no meter."""
-    tz = svc.settings.timezone
+    roles = role_map(svc)
+    devices = device_consumption(svc)
     try:
-        return _energy_report(svc, rng, tz)
+        return _energy_report(svc, rng, roles, devices)
     except StoreError as err:
         raise ServiceError(f"Reading energy data failed: {err}") from err
 
 
-def _energy_report(svc: Services, rng: TimeRange, tz: str) -> EnergyReport | None:
+def _energy_report(
+    svc: Services, rng: TimeRange, roles: RoleMap, devices: list[str]
+) -> EnergyReport | None:
+    tz = svc.settings.timezone
     entities = svc.store.entities()
     meters, powers = _meters(entities), _powers(entities)
     meter_units = dict(zip(meters["entity_id"], meters["unit"], strict=True))
     power_units = dict(zip(powers["entity_id"], powers["unit"], strict=True))
     notes: list[str] = []
-    if MAIN_METER in meter_units or meter_units:
-        source = MAIN_METER if MAIN_METER in meter_units else sorted(meter_units)[0]
-        kind = "meter"
+    meter = roles.entity("main_energy_meter")
+    power = roles.entity("house_power")
+    if meter is not None and meter in meter_units:
+        source, kind = meter, "meter"
         hourly = hourly_meter_kwh(svc, source, meter_units[source], rng)
         previous = hourly_meter_kwh(svc, source, meter_units[source], rng.previous())
-    elif power_units:
-        source = MAIN_POWER if MAIN_POWER in power_units else sorted(power_units)[0]
-        kind = "power"
+    elif power is not None and power in power_units:
+        source, kind = power, "power"
         hourly = hourly_power_kwh(svc, source, power_units[source], rng)
         previous = hourly_power_kwh(svc, source, power_units[source], rng.previous())
-        notes.append(f"No energy meter found; consumption is integrated from {source}.")
+        notes.append(f"No main energy meter; consumption is integrated from {source}.")
     else:
         return None
     if hourly.height == 0:
         return None
-    total_cost: float | None = None
-    if PRICE in set(entities["entity_id"]):
-        price = svc.store.aggregate([PRICE], rng.start - rng.span / 10, rng.end, "1h", "mean")
+    total_cost, fixed = None, None
+    price_role = roles.roles["electricity_price"]
+    if price_role.entity_id is not None:
+        price = svc.store.aggregate(
+            [price_role.entity_id], rng.start - rng.span / 10, rng.end, "1h", "mean"
+        )
         hourly = energy_math.energy_cost(hourly, price.select("time", "value"))
         total_cost = float(hourly["cost"].sum())
+    elif price_role.fixed_value is not None:
+        fixed = price_role.fixed_value
+        hourly = hourly.with_columns((pl.col("kwh") * fixed).alias("cost"))
+        total_cost = float(hourly["cost"].sum())
     else:
-        notes.append(f"No price sensor ({PRICE}); costs are not shown.")
+        notes.append("No electricity price (set one on the Settings page); costs are not shown.")
     total = float(hourly["kwh"].sum())
     # A previous period with far fewer hours of data (store younger than two ranges)
     # would show a meaningless jump, so compare only like with like.
@@ -131,7 +146,13 @@ def _energy_report(svc: Services, rng: TimeRange, tz: str) -> EnergyReport | Non
     change = (
         energy_math.period_change(total, previous_total) if previous_total is not None else None
     )
-    baseload = _baseload(svc, power_units, rng, tz, notes)
+    house = {eid for eid in (source, meter, power) if eid is not None}
+    listed = [eid for eid in devices if eid in meter_units and eid not in house]
+    top = (
+        _device_meters(svc, listed, meter_units, rng)
+        if listed
+        else _top_consumers(svc, meters, meter_units, power_units, rng, house, roles)
+    )
     return EnergyReport(
         source=source,
         source_kind=kind,
@@ -142,24 +163,57 @@ def _energy_report(svc: Services, rng: TimeRange, tz: str) -> EnergyReport | Non
         previous_kwh=previous_total,
         change=change,
         heatmap=energy_math.hour_weekday_matrix(hourly.select("time", "kwh"), tz=tz),
-        baseload_w=baseload,
-        top=_top_consumers(svc, meters, meter_units, power_units, rng, source),
+        baseload_w=_baseload(svc, power, power_units, rng, tz, notes),
+        top=top,
         notes=tuple(notes),
+        top_from_prefs=bool(listed),
+        solar_kwh=_meter_total(svc, roles.entity("solar_production"), meter_units, rng),
+        export_kwh=_meter_total(svc, roles.entity("grid_export"), meter_units, rng),
+        fixed_price=fixed,
     )
 
 
-def _baseload(
-    svc: Services, power_units: dict[str, str], rng: TimeRange, tz: str, notes: list[str]
+def _meter_total(
+    svc: Services, meter: str | None, units: dict[str, str], rng: TimeRange
 ) -> float | None:
-    if MAIN_POWER not in power_units:
-        notes.append(f"No {MAIN_POWER}; the baseload is not estimated.")
+    """Return the kWh a cumulative meter counted over ``rng``, or None without one."""
+    if meter is None or meter not in units:
         return None
-    frame = svc.store.aggregate([MAIN_POWER], rng.start, rng.end, "5m", "mean")
-    power = frame.select("time", (pl.col("value") * _TO_W[power_units[MAIN_POWER]]).alias("value"))
+    hourly = hourly_meter_kwh(svc, meter, units[meter], rng)
+    return float(hourly["kwh"].sum()) if hourly.height else None
+
+
+def _baseload(
+    svc: Services,
+    power: str | None,
+    power_units: dict[str, str],
+    rng: TimeRange,
+    tz: str,
+    notes: list[str],
+) -> float | None:
+    if power is None or power not in power_units:
+        notes.append("No house power sensor; the baseload is not estimated.")
+        return None
+    frame = svc.store.aggregate([power], rng.start, rng.end, "5m", "mean")
+    watts = frame.select("time", (pl.col("value") * _TO_W[power_units[power]]).alias("value"))
     try:
-        return energy_math.baseload_w(power, tz=tz)
+        return energy_math.baseload_w(watts, tz=tz)
     except InsufficientData:
         return None
+
+
+def _device_meters(
+    svc: Services, devices: list[str], meter_units: dict[str, str], rng: TimeRange
+) -> pl.DataFrame:
+    """Return ``entity_id, kwh`` of the devices HA's energy dashboard lists, largest first."""
+    frame = svc.store.aggregate(devices, rng.start, rng.end, "1d", "increase")
+    frame = _scale(frame, meter_units, _TO_KWH)
+    return (
+        frame.group_by("entity_id")
+        .agg(pl.col("value").sum().alias("kwh"))
+        .sort("kwh", descending=True)
+        .head(15)
+    )
 
 
 def _top_consumers(
@@ -168,21 +222,27 @@ def _top_consumers(
     meter_units: dict[str, str],
     power_units: dict[str, str],
     rng: TimeRange,
-    main: str,
+    house: set[str],
+    roles: RoleMap,
 ) -> pl.DataFrame:
     """Return ``entity_id, kwh`` per device over the range, largest first (house totals out)."""
-    house = {main, MAIN_METER, MAIN_POWER}
+    not_devices = house | {
+        eid
+        for eid in (roles.entity("grid_export"), roles.entity("solar_production"))
+        if eid is not None
+    }
     parts: list[pl.DataFrame] = []
-    sub_meters = [eid for eid in meter_units if eid not in house]
+    sub_meters = [eid for eid in meter_units if eid not in not_devices]
     if sub_meters:
         frame = svc.store.aggregate(sub_meters, rng.start, rng.end, "1d", "increase")
         frame = _scale(frame, meter_units, _TO_KWH)
         parts.append(frame.group_by("entity_id").agg(pl.col("value").sum().alias("kwh")))
-    metered_devices = {eid.removesuffix("_energy") for eid in sub_meters}
+    # A device with both a meter and a power sensor is counted once, by its meter.
+    metered_devices = {_device_of(eid) for eid in sub_meters}
     sub_powers = [
         eid
         for eid in power_units
-        if eid not in house and eid.removesuffix("_power") not in metered_devices
+        if eid not in not_devices and _device_of(eid) not in metered_devices
     ]
     if sub_powers:
         frame = svc.store.aggregate(sub_powers, rng.start, rng.end, "1h", "mean")
@@ -191,3 +251,13 @@ def _top_consumers(
     if not parts:
         return pl.DataFrame(schema={"entity_id": pl.String, "kwh": pl.Float64})
     return pl.concat(parts).sort("kwh", descending=True).head(10)
+
+
+def _device_of(entity_id: str) -> str:
+    """Return the device part of ``sensor.<device>_energy`` / ``sensor.<device>_power``."""
+    return entity_id.removesuffix("_energy").removesuffix("_power")
+
+
+def device_consumption(svc: Services) -> list[str]:
+    """Return the entity ids HA's energy dashboard lists as individual devices."""
+    return [eid for eid, _ in prefs_devices(energy_prefs_of(svc))]

@@ -8,6 +8,7 @@ metadata, HA's energy preferences and heuristics over the entities we know.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import polars as pl
 import streamlit as st
@@ -16,13 +17,14 @@ from analytics.role_resolver import SOURCE_WORDS, RoleMap
 from analytics.roles import ROLES
 from app.services.cache import cached
 from app.services.context import ServiceError, Services
-from homeiq.roles import entity_facts, resolve_home_roles
+from homeiq.roles import energy_prefs, entity_facts, resolve_home_roles
 from storage.errors import StoreError
 
 __all__ = [
     "ROLES",
     "SOURCE_WORDS",
     "choose",
+    "energy_prefs_of",
     "forget",
     "friendly_names",
     "label",
@@ -40,6 +42,14 @@ def role_map(svc: Services) -> RoleMap:
         return resolve_home_roles(svc.store, svc.metadata, svc.settings)
     except StoreError as err:
         raise ServiceError(f"Finding which entity plays each role failed: {err}") from err
+
+
+def energy_prefs_of(svc: Services) -> Mapping[str, Any] | None:
+    """Return HA's energy dashboard preferences as the worker stored them, or None."""
+    try:
+        return energy_prefs(svc.metadata)
+    except StoreError as err:
+        raise ServiceError(f"Reading HA's energy preferences failed: {err}") from err
 
 
 def role_entity(svc: Services, role: str) -> str | None:
