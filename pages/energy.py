@@ -23,9 +23,9 @@ except ServiceError as err:
     st.stop()
 if report is None:
     st.info(
-        "No energy data in this range: the store is empty, or no entity plays the main energy meter (kWh) or the "
-        "house power (W) role, or it has no data here. Pick a longer range, or choose the "
-        "entities on the Settings page."
+        "No energy data in this range: the store is empty, or no entity plays the main "
+        "energy meter (kWh) or the house power (W) role, or it has no data here. Pick a "
+        "longer range, or choose the entities on the Settings page."
     )
     st.stop()
 kind = "cumulative meter" if report.source_kind == "meter" else "power sensor"

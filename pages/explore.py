@@ -7,13 +7,17 @@ import polars as pl
 import streamlit as st
 
 from app.services import ServiceError, explore, get_services
-from app.widgets import current_range, style_chart
+from app.services import roles as role_service
+from app.services.timerange import bucket_width
+from app.widgets import current_range, readable_axes, style_chart
 
 st.title("Explore")
 try:
     svc = get_services()
     rng = current_range(svc.tz)
     choices = explore.entity_choices(svc)
+    found = role_service.role_map(svc)
+    names = role_service.friendly_names(svc)
 except ServiceError as err:
     st.error(str(err))
     st.stop()
@@ -32,7 +36,8 @@ if area_pick:
 if domain_pick:
     shown = shown.filter(pl.col("domain").is_in(domain_pick))
 labels = dict(zip(shown["entity_id"], shown["label"], strict=True))
-default = [eid for eid in ("sensor.house_power", "sensor.outdoor_temperature") if eid in labels]
+wanted = (found.entity("house_power"), found.entity("outdoor_temperature"))
+default = [eid for eid in wanted if eid is not None and eid in labels]
 picked = st.multiselect(
     "Entities (type to search)",
     list(labels),
@@ -51,17 +56,27 @@ tz = svc.settings.timezone
 st.caption(f"{rng.label} · numeric series as {data.bucket} means · times in {tz}")
 if data.lines.height:
     units = dict(zip(choices["entity_id"], choices["unit"], strict=True))
-    lines = data.lines.with_columns(pl.col("time").dt.convert_time_zone(tz))
+    lines = data.lines.with_columns(
+        pl.col("time").dt.convert_time_zone(tz),
+        pl.col("entity_id")
+        .map_elements(lambda eid: role_service.label(eid, names), return_dtype=pl.String)
+        .alias("entity"),
+    )
     for unit, group in lines.with_columns(
         pl.col("entity_id").replace_strict(units, default="").alias("unit")
     ).group_by("unit", maintain_order=True):
-        fig = px.line(group.to_pandas(), x="time", y="value", color="entity_id")
+        fig = px.line(group.to_pandas(), x="time", y="value", color="entity", markers=True)
+        fig = readable_axes(fig, group["time"], group["value"], width=bucket_width(data.bucket))
         st.plotly_chart(style_chart(fig, y_title=str(unit[0] or "")))
 if data.runs.height:
     runs = data.runs.with_columns(
-        pl.col("start").dt.convert_time_zone(tz), pl.col("end").dt.convert_time_zone(tz)
+        pl.col("start").dt.convert_time_zone(tz),
+        pl.col("end").dt.convert_time_zone(tz),
+        pl.col("entity_id")
+        .map_elements(lambda eid: role_service.label(eid, names), return_dtype=pl.String)
+        .alias("entity"),
     )
-    fig = px.timeline(runs.to_pandas(), x_start="start", x_end="end", y="entity_id", color="state")
+    fig = px.timeline(runs.to_pandas(), x_start="start", x_end="end", y="entity", color="state")
     st.plotly_chart(
         style_chart(fig, y_title="", height=120 + 40 * len(set(runs["entity_id"]))),
     )

@@ -8,6 +8,7 @@ import polars as pl
 import streamlit as st
 
 from app.services import ServiceError, get_services
+from app.services import roles as role_service
 from app.services import weather_sports as ws
 from app.widgets import current_range, style_chart
 
@@ -17,6 +18,8 @@ try:
     rng = current_range(svc.tz)
     heating = ws.heating_report(svc, rng)
     numeric = ws.numeric_entities(svc)
+    found = role_service.role_map(svc)
+    names = role_service.friendly_names(svc)
 except ServiceError as err:
     st.error(str(err))
     st.stop()
@@ -30,6 +33,10 @@ if isinstance(heating, str):
     st.info(heating)
 else:
     fit = heating.hdd
+    st.caption(
+        f"Outdoor: {role_service.label(heating.outdoor_entity, names)} · heating: "
+        f"{role_service.label(heating.energy_entity, names)}"
+    )
     cols = st.columns(4)
     cols[0].metric("Slope", f"{fit.slope:.2f} kWh/HDD", help=f"base {fit.base_c:g} °C")
     cols[1].metric("R²", f"{fit.r2:.2f}")
@@ -51,10 +58,16 @@ else:
 
 st.subheader("Lagged correlation")
 pick_a, pick_b, pick_lag = st.columns([2, 2, 1])
-default_a = numeric.index(ws.OUTDOOR) if ws.OUTDOOR in numeric else 0
-default_b = numeric.index(ws.HEATING_POWER) if ws.HEATING_POWER in numeric else 0
-a = pick_a.selectbox("Series A", numeric, index=default_a)
-b = pick_b.selectbox("Series B", numeric, index=default_b)
+outdoor = found.entity("outdoor_temperature")
+heating_power = found.entity("heating_power") or found.entity("house_power")
+default_a = numeric.index(outdoor) if outdoor in numeric else 0
+default_b = numeric.index(heating_power) if heating_power in numeric else 0
+a = pick_a.selectbox(
+    "Series A", numeric, index=default_a, format_func=lambda eid: role_service.label(eid, names)
+)
+b = pick_b.selectbox(
+    "Series B", numeric, index=default_b, format_func=lambda eid: role_service.label(eid, names)
+)
 max_lag = pick_lag.number_input("Max lag (h)", min_value=1, max_value=72, value=24)
 try:
     result = ws.lagged(svc, rng, a, b, int(max_lag))

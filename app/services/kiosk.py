@@ -10,25 +10,24 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from time import monotonic
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import polars as pl
 import streamlit as st
 
+from analytics.role_resolver import RoleMap
 from app.services import ServiceError, get_services
+from homeiq.roles import resolve_home_roles
 from storage.errors import StoreError
 from storage.metadata import MetadataStore
 from storage.metadata.anomaly_runs import EXPECTED_TODAY
 from storage.metadata.worker_report import WorkerReport
 from storage.protocol import TimeSeriesStore
 
-POWER: Final[str] = "sensor.house_power"
-ENERGY: Final[str] = "sensor.house_energy"
-PRICE: Final[str] = "sensor.electricity_price"
-OUTDOOR: Final[str] = "sensor.outdoor_temperature"
-TEAM: Final[str] = "sensor.home_team"
 WORKER_FRESH: Final[timedelta] = timedelta(seconds=30)
+ROLES_FRESH: Final[float] = 60.0  # seconds a role lookup is reused (Settings may change it)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -42,12 +41,34 @@ class TileValue:
 class KioskReader:
     """Answers the kiosk's questions; has no method that writes anything."""
 
-    __slots__ = ("__metadata", "__store", "tz")
+    __slots__ = ("__metadata", "__resolve", "__roles", "__store", "tz")
 
-    def __init__(self, store: TimeSeriesStore, metadata: MetadataStore | None, tz: str) -> None:
+    def __init__(
+        self,
+        store: TimeSeriesStore,
+        metadata: MetadataStore | None,
+        tz: str,
+        resolve: Callable[[], RoleMap],
+    ) -> None:
         self.__store = store
         self.__metadata = metadata
+        self.__resolve = resolve
+        self.__roles: tuple[float, RoleMap] | None = None
         self.tz = ZoneInfo(tz)
+
+    def role(self, name: str) -> str | None:
+        """Return the entity playing role ``name`` (roles re-read every minute), or None."""
+        now = monotonic()
+        if self.__roles is None or now - self.__roles[0] > ROLES_FRESH:
+            self.__roles = (now, self.__resolve())
+        return self.__roles[1].entity(name)
+
+    def price(self) -> tuple[str | None, float | None]:
+        """Return the electricity price entity, or the fixed price per kWh."""
+        self.role("electricity_price")
+        assert self.__roles is not None
+        item = self.__roles[1].roles["electricity_price"]
+        return item.entity_id, item.fixed_value
 
     def store_problem(self) -> str | None:
         """Return why the store does not answer now, or None when it does."""
@@ -69,15 +90,25 @@ class KioskReader:
         )
 
     def today_energy(self, now: datetime) -> tuple[float | None, float | None]:
-        """Return today's (local) kWh from the house meter and its cost, when known."""
+        """Return today's (local) kWh from the main meter and its cost, when known."""
+        meter = self.role("main_energy_meter")
+        if meter is None:
+            return None, None
         midnight = datetime.combine(now.astimezone(self.tz).date(), time.min, tzinfo=self.tz)
         start = midnight.astimezone(UTC)
         end = now + timedelta(seconds=1)
-        hourly = self.__store.aggregate([ENERGY], start, end, "1h", "increase")
+        hourly = self.__store.aggregate([meter], start, end, "1h", "increase")
         if hourly.height == 0:
             return None, None
         kwh = float(hourly["value"].sum())
-        price = self.__store.aggregate([PRICE], start - timedelta(hours=2), end, "1h", "mean")
+        price_entity, fixed = self.price()
+        if fixed is not None:
+            return kwh, kwh * fixed
+        if price_entity is None:
+            return kwh, None
+        price = self.__store.aggregate(
+            [price_entity], start - timedelta(hours=2), end, "1h", "mean"
+        )
         if price.height == 0:
             return kwh, None
         joined = hourly.sort("time").join_asof(
@@ -102,8 +133,13 @@ class KioskReader:
 
     def power_last_24h(self, now: datetime) -> pl.DataFrame:
         """Return ``time, value`` 10-minute means of the house power over the last day."""
+        power = self.role("house_power")
+        if power is None:
+            return pl.DataFrame(
+                schema={"time": pl.Datetime("us", str(self.tz)), "value": pl.Float64}
+            )
         try:
-            frame = self.__store.aggregate([POWER], now - timedelta(days=1), now, "10m", "mean")
+            frame = self.__store.aggregate([power], now - timedelta(days=1), now, "10m", "mean")
         except StoreError as err:
             raise ServiceError(f"Reading the last day's power failed: {err}") from err
         return frame.select(pl.col("time").dt.convert_time_zone(str(self.tz)), "value")
@@ -126,14 +162,15 @@ class KioskReader:
 
 
 def _team_tile(reader: KioskReader, now: datetime) -> TileValue:
-    row = reader.latest(TEAM)
+    team = reader.role("sports_team")
+    row = reader.latest(team) if team else None
     if row is None:
         return TileValue(value="—", caption="no team sensor")
     attrs = json.loads(row["attributes"] or "{}")
     opponent = attrs.get("opponent_name") or "?"
     if row["state"] == "IN":
         return TileValue(value="LIVE", caption=f"vs {opponent}")
-    kickoff = attrs.get("kickoff")
+    kickoff = attrs.get("kickoff") or attrs.get("date")
     if row["state"] == "PRE" and kickoff:
         moment = datetime.fromisoformat(str(kickoff).replace("Z", "+00:00")).astimezone(reader.tz)
         return TileValue(value=f"{moment:%a %H:%M}", caption=f"next: vs {opponent}")
@@ -141,24 +178,31 @@ def _team_tile(reader: KioskReader, now: datetime) -> TileValue:
 
 
 def _power_tile(reader: KioskReader, now: datetime) -> TileValue:
-    row = reader.latest(POWER)
+    power = reader.role("house_power")
+    row = reader.latest(power) if power else None
     if row is None or row["value"] is None:
-        return TileValue(value="—", caption=f"no {POWER}")
+        return TileValue(value="—", caption="no house power sensor")
     return TileValue(value=f"{row['value']:,.0f} W", caption=_age(row["time"], now))
 
 
 def _energy_tile(reader: KioskReader, now: datetime) -> TileValue:
     kwh, cost = reader.today_energy(now)
     if kwh is None:
-        return TileValue(value="—", caption=f"no {ENERGY} today")
+        return TileValue(value="—", caption="no energy meter data today")
     return TileValue(value=f"{kwh:,.1f} kWh", caption=f"€ {cost:,.2f}" if cost else "no price")
 
 
 def _outdoor_tile(reader: KioskReader, now: datetime) -> TileValue:
-    row = reader.latest(OUTDOOR)
-    if row is None or row["value"] is None:
-        return TileValue(value="—", caption=f"no {OUTDOOR}")
-    return TileValue(value=f"{row['value']:.1f} °C", caption=_age(row["time"], now))
+    outdoor = reader.role("outdoor_temperature")
+    row = reader.latest(outdoor) if outdoor else None
+    if row is None:
+        return TileValue(value="—", caption="no outdoor temperature")
+    value = row["value"]
+    if value is None:  # a weather entity: the reading is its temperature attribute
+        value = json.loads(row["attributes"] or "{}").get("temperature")
+    if not isinstance(value, int | float):
+        return TileValue(value="—", caption="no outdoor temperature")
+    return TileValue(value=f"{value:.1f} °C", caption=_age(row["time"], now))
 
 
 def _unavailable_tile(reader: KioskReader, now: datetime) -> TileValue:
@@ -212,7 +256,12 @@ def tile_values(reader: KioskReader, now: datetime) -> list[tuple[TileSpec, Tile
 def get_reader() -> KioskReader:
     """Return the kiosk's reader over the app's services; ServiceError when they cannot open."""
     svc = get_services()
-    return KioskReader(svc.store, svc.metadata, svc.settings.timezone)
+    return KioskReader(
+        svc.store,
+        svc.metadata,
+        svc.settings.timezone,
+        lambda: resolve_home_roles(svc.store, svc.metadata, svc.settings),
+    )
 
 
 def refresh_seconds() -> int:

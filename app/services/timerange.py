@@ -69,3 +69,8 @@ def bucket_for(span: timedelta, max_points: int = MAX_POINTS) -> str:
         if span / size <= max_points:
             return name
     return _BUCKETS[-1][0]
+
+
+def bucket_width(bucket: str) -> timedelta:
+    """Return the width of one of ``bucket_for``'s buckets (one hour for an unknown name)."""
+    return dict(_BUCKETS).get(bucket, timedelta(hours=1))

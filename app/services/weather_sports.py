@@ -13,15 +13,10 @@ from analytics import correlation, sports, weather
 from analytics.errors import InsufficientData
 from app.services.cache import cached
 from app.services.context import ServiceError, Services
+from app.services.roles import role_map
 from app.services.timerange import TimeRange
 from storage.errors import StoreError
 
-OUTDOOR: Final[str] = "sensor.outdoor_temperature"
-HEATING_ENERGY: Final[str] = "sensor.heating_energy"
-HEATING_POWER: Final[str] = "sensor.heating_power"
-HOUSE_POWER: Final[str] = "sensor.house_power"
-TEAM: Final[str] = "sensor.home_team"
-TV: Final[str] = "media_player.living_room_tv"
 TV_ON: Final[tuple[str, ...]] = ("on", "playing", "paused")
 MIN_HOURS_PER_DAY: Final[int] = 20
 CLIP: Final[timedelta] = timedelta(hours=2)  # PRE/POST time kept around a game
@@ -35,6 +30,7 @@ class HeatingReport:
     hdd: weather.Regression  # kWh per heating-degree-day
     line: weather.Regression  # kWh per day against °C
     energy_entity: str
+    outdoor_entity: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,18 +56,44 @@ def _daily(frame: pl.DataFrame, tz: str, how: str) -> pl.DataFrame:
     )
 
 
+def outdoor_hourly(svc: Services, entity_id: str, rng: TimeRange) -> pl.DataFrame:
+    """Return ``time, value`` hourly mean outdoor temperature from a sensor or a weather entity.
+
+    A ``weather.*`` entity has no numeric state; its ``temperature`` attribute is the reading.
+    """
+    if not entity_id.startswith("weather."):
+        return svc.store.aggregate([entity_id], rng.start, rng.end, "1h", "mean")
+    raw = svc.store.read([entity_id], rng.start, rng.end)
+    readings = raw.select(
+        "time",
+        pl.col("attributes")
+        .str.json_path_match("$.temperature")
+        .cast(pl.Float64, strict=False)
+        .alias("value"),
+    ).drop_nulls("value")
+    return (
+        readings.sort("time")
+        .group_by_dynamic("time", every="1h")
+        .agg(pl.col("value").mean())
+        .with_columns(pl.lit(entity_id).alias("entity_id"))
+        .select("time", "entity_id", "value")
+    )
+
+
 @cached(ttl=300, show_spinner="Fitting heating against temperature…")
 def heating_report(svc: Services, rng: TimeRange) -> HeatingReport | str:
     """Return the heating fits for ``rng``, or a text saying what data is missing."""
     tz = svc.settings.timezone
+    roles = role_map(svc)
+    outdoor = roles.entity("outdoor_temperature")
+    heating = roles.entity("heating_energy")
+    if outdoor is None:
+        return "No outdoor temperature entity; choose one on the Settings page to see heating fits."
+    if heating is None:
+        return "No heating energy meter; choose one on the Settings page to see heating fits."
     try:
-        known = set(svc.store.entities()["entity_id"])
-        if OUTDOOR not in known:
-            return f"No outdoor temperature sensor ({OUTDOOR}); add one to see heating fits."
-        if HEATING_ENERGY not in known:
-            return f"No heating energy meter ({HEATING_ENERGY}); add one to see heating fits."
-        temps = svc.store.aggregate([OUTDOOR], rng.start, rng.end, "1h", "mean")
-        heat = svc.store.aggregate([HEATING_ENERGY], rng.start, rng.end, "1h", "increase")
+        temps = outdoor_hourly(svc, outdoor, rng)
+        heat = svc.store.aggregate([heating], rng.start, rng.end, "1h", "increase")
     except StoreError as err:
         raise ServiceError(f"Reading temperature and heating data failed: {err}") from err
     temp_daily = _daily(temps, tz, "mean")
@@ -81,10 +103,15 @@ def heating_report(svc: Services, rng: TimeRange) -> HeatingReport | str:
         joined = energy_daily.join(temp_daily.rename({"value": "temp_c"}), on="day")
         line = weather.fit_line(joined["temp_c"], joined["kwh"])
     except InsufficientData as err:
-        return f"Not enough whole days with both temperature and heating data: {err}"
+        return (
+            f"Not enough whole days with both temperature ({outdoor}) and heating "
+            f"({heating}) data: {err}"
+        )
     hdd = weather.heating_degree_days(temp_daily, base_c=hdd_fit.base_c)
     daily = joined.join(hdd, on="day")
-    return HeatingReport(daily=daily, hdd=hdd_fit, line=line, energy_entity=HEATING_ENERGY)
+    return HeatingReport(
+        daily=daily, hdd=hdd_fit, line=line, energy_entity=heating, outdoor_entity=outdoor
+    )
 
 
 @cached(ttl=300, show_spinner="Correlating…")
@@ -133,25 +160,41 @@ def tv_hourly_use(states: pl.DataFrame, rng: TimeRange) -> pl.DataFrame:
 def game_report(svc: Services, rng: TimeRange) -> GameReport | str:
     """Return game windows and uplifts for ``rng``, or a text saying what is missing."""
     tz = svc.settings.timezone
+    roles = role_map(svc)
+    team, power_entity, tv = (
+        roles.entity("sports_team"),
+        roles.entity("house_power"),
+        roles.entity("media_player"),
+    )
     notes: list[str] = []
     lead = timedelta(days=1)  # a game that started before the range still has its PRE state
+    if team is None:
+        return (
+            "No home-team sports sensor (e.g. from TeamTracker); choose one on the Settings "
+            "page to compare game windows."
+        )
     try:
-        known = set(svc.store.entities()["entity_id"])
-        if TEAM not in known:
-            return f"No sports team sensor ({TEAM}, e.g. from TeamTracker); nothing to compare."
-        team = svc.store.read([TEAM], rng.start - lead, rng.end).select("time", "state")
-        power = svc.store.aggregate([HOUSE_POWER], rng.start, rng.end, "1h", "mean")
-        tv_states = svc.store.read([TV], rng.start - lead, rng.end) if TV in known else None
+        team_states = svc.store.read([team], rng.start - lead, rng.end).select("time", "state")
+        power = (
+            svc.store.aggregate([power_entity], rng.start, rng.end, "1h", "mean")
+            if power_entity is not None
+            else None
+        )
+        tv_states = svc.store.read([tv], rng.start - lead, rng.end) if tv is not None else None
     except StoreError as err:
         raise ServiceError(f"Reading the team sensor and consumption failed: {err}") from err
-    windows = clip_windows(sports.game_windows(team, end=rng.end))
+    windows = clip_windows(sports.game_windows(team_states, end=rng.end))
     windows = windows.filter(pl.col("end") > rng.start)
     if windows.filter(pl.col("phase") == "IN").height == 0:
-        return "No home-team game in this range; pick a longer range."
-    power_uplift = _uplift(power.select("time", "value"), windows, tz, "consumption", notes)
+        return f"No home-team game ({team}) in this range; pick a longer range."
+    power_uplift = None
+    if power is None:
+        notes.append("No house power sensor; consumption is not compared.")
+    else:
+        power_uplift = _uplift(power.select("time", "value"), windows, tz, "consumption", notes)
     tv_uplift = None
     if tv_states is None:
-        notes.append(f"No TV media player ({TV}); TV use is not compared.")
+        notes.append("No media player (TV); TV use is not compared.")
     else:
         tv_use = tv_hourly_use(tv_states, rng)
         tv_uplift = _uplift(tv_use, windows, tz, "TV use", [])

@@ -82,7 +82,7 @@ def _run(page: str) -> AppTest:
 def test_energy_without_price_sensor_says_so_and_still_totals(bare_home: Path) -> None:
     at = _run("energy")
     assert not at.exception, [e.value for e in at.exception]
-    assert any("No price sensor" in box.value for box in at.info)
+    assert any("No electricity price" in box.value for box in at.info)
     labels = {metric.label: metric.value for metric in at.metric}
     assert labels["Cost"] == "—"
     assert float(labels["Consumption"].split()[0].replace(",", "")) > 0

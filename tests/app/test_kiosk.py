@@ -92,6 +92,8 @@ def test_kiosk_reader_offers_no_write() -> None:
         "power_last_24h",
         "ha_connection",
         "store_problem",
+        "role",
+        "price",
         "tz",
     }
     for verb in ("write", "export", "deploy", "delete", "apply", "set", "add", "update"):
