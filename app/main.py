@@ -22,7 +22,17 @@ pages = [
     for spec in ADMIN_PAGES
     if spec.path.is_file()
 ]
-navigation = st.navigation(pages)
+
+
+def _front_door() -> None:
+    """Send the root URL to the first page, so every page keeps its own URL (/health...)."""
+    st.switch_page(pages[0])
+
+
+# A hidden default page holds the root URL; a page that were default would answer only at "/"
+# and a bookmark of its own URL (/health) would say "Page not found".
+front = st.Page(_front_door, title="Home", url_path="home", default=True, visibility="hidden")
+navigation = st.navigation([front, *pages])
 st.sidebar.title("HomeIQ Workbench")
 try:
     services = get_services()

@@ -32,6 +32,8 @@ from ingest_worker.mqtt import MqttSource, QuarantineSink, parse_broker_url
 from ingest_worker.spool import Spool
 from ingest_worker.status import StatusBoard
 from ingest_worker.writer import SpoolWriter
+from storage.metadata.records import WorkerStatus
+from storage.metadata.worker_report import RESTART_COMPONENT, WorkerReport, WorkerRestart
 from storage.protocol import TimeSeriesStore
 
 _log = logging.getLogger(__name__)
@@ -50,6 +52,10 @@ class MetadataSink(QuarantineSink, HomeMetadata, Protocol):
 
     def set_worker_status(self, component: str, payload: Mapping[str, Any]) -> None:
         """Store the worker's status row."""
+        ...
+
+    def worker_status(self) -> Mapping[str, WorkerStatus]:
+        """Return the newest status row of each component."""
         ...
 
 
@@ -166,6 +172,11 @@ class Worker:
                 on_quarantine=board.count_quarantine,
             )
         board.sources = statuses
+        if self._metadata is not None:
+            try:
+                await asyncio.to_thread(self._record_restart, board.started_at)
+            except Exception as failure:  # advisory, like every status row
+                _log.warning("cannot record how long the worker was away: %s", failure)
         self.health = HealthServer(board, host=cfg.health_host, port=cfg.health_port)
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -185,6 +196,21 @@ class Worker:
                 self._enforcer.cancel()
             await self._shutdown(spool, writer, board)
         return self._exit_code
+
+    def _record_restart(self, started_at: datetime) -> None:
+        """Keep when the previous run last reported, so the Health page can say how long the
+        worker was away (its status row is about to be replaced)."""
+        assert self._metadata is not None
+        previous = self._metadata.worker_status().get("worker")
+        if previous is None:
+            return
+        stopped = WorkerReport.from_json(previous.payload).stopped_at
+        restart = WorkerRestart(
+            away_from=stopped or previous.updated_at,
+            back_at=started_at,
+            clean_stop=stopped is not None,
+        )
+        self._metadata.set_worker_status(RESTART_COMPONENT, restart.to_json())
 
     async def _run_tasks(
         self, sources: Mapping[str, RunnableSource], writer: SpoolWriter, board: StatusBoard

@@ -45,6 +45,8 @@ st.subheader("Ingest worker")
 now = datetime.now(UTC)
 worker = health.worker_summary(svc, now)
 (st.success if worker.running else st.info)(worker.message)
+if worker.away_text:
+    st.caption(worker.away_text)
 report = worker.report
 if report is not None and report.sources:
     rows = [

@@ -12,7 +12,7 @@ import polars as pl
 from app.services.cache import cached
 from app.services.context import ServiceError, Services
 from storage.errors import StoreError
-from storage.metadata.worker_report import WorkerReport
+from storage.metadata.worker_report import RESTART_COMPONENT, WorkerReport, WorkerRestart
 
 WORKER_STALE_AFTER: Final[timedelta] = timedelta(seconds=30)
 UNAVAILABLE_STATES: Final[tuple[str, ...]] = ("unavailable", "unknown")
@@ -40,6 +40,19 @@ class WorkerSummary:
     message: str
     updated_at: datetime | None = None
     report: WorkerReport | None = None  # None when the worker never reported
+    restart: WorkerRestart | None = None  # the restart that began the reported run
+
+    @property
+    def away_text(self) -> str | None:
+        """Return how long the worker was away before this run, in words, or None."""
+        if self.restart is None:
+            return None
+        how = "after a clean stop" if self.restart.clean_stop else "after it stopped unexpectedly"
+        return (
+            f"Back since {self.restart.back_at:%Y-%m-%d %H:%M} UTC; it was away "
+            f"{_ago(self.restart.away)} {how}. Events published meanwhile come from HA's "
+            "history and the MQTT broker's queue (see README, Connecting your home)."
+        )
 
 
 def _guard(action: str, err: Exception) -> ServiceError:
@@ -76,9 +89,11 @@ def worker_summary(svc: Services, now: datetime | None = None) -> WorkerSummary:
     if svc.metadata is None:
         return replace(empty, message=f"The ingest worker has never run here. {hint}")
     try:
-        status = svc.metadata.worker_status().get("worker")
+        rows = svc.metadata.worker_status()
     except StoreError as err:
         return replace(empty, message=f"Cannot read the worker's status: {err}")
+    status = rows.get("worker")
+    restart_row = rows.get(RESTART_COMPONENT)
     if status is None:
         return replace(empty, message=f"The ingest worker has never run here. {hint}")
     report = WorkerReport.from_json(status.payload)
@@ -91,8 +106,15 @@ def worker_summary(svc: Services, now: datetime | None = None) -> WorkerSummary:
         message = f"The ingest worker stopped at {stopped.isoformat()}. {hint}"
     else:
         message = f"The ingest worker last reported {_ago(age)} ago; it is not running. {hint}"
+    restart = WorkerRestart.from_json(restart_row.payload) if restart_row else None
+    if restart is not None and restart.back_at != report.started_at:
+        restart = None  # a restart of an earlier run
     return WorkerSummary(
-        running=running, message=message, updated_at=status.updated_at, report=report
+        running=running,
+        message=message,
+        updated_at=status.updated_at,
+        report=report,
+        restart=restart,
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 # States a source reports (``SourceReport.state``).
@@ -211,3 +211,36 @@ class WorkerReport:
             quarantined=_counts(data.get("quarantined")),
             stopped_at=_time(data.get("stopped_at")),
         )
+
+
+RESTART_COMPONENT: Final[str] = "worker_restart"  # status row kept beside "worker"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkerRestart:
+    """The last restart: when the previous run last reported and when this one started."""
+
+    away_from: datetime
+    back_at: datetime
+    clean_stop: bool  # the previous run said it stopped (else it died or lost power)
+
+    @property
+    def away(self) -> timedelta:
+        """Return how long no worker was running (never negative)."""
+        return max(self.back_at - self.away_from, timedelta(0))
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the JSON object of the status row."""
+        return {
+            "away_from": self.away_from.isoformat(),
+            "back_at": self.back_at.isoformat(),
+            "clean_stop": self.clean_stop,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> WorkerRestart | None:
+        """Return the restart read from its row, or None when the row is unreadable."""
+        away_from, back_at = _time(data.get("away_from")), _time(data.get("back_at"))
+        if away_from is None or back_at is None:
+            return None
+        return cls(away_from=away_from, back_at=back_at, clean_stop=data.get("clean_stop") is True)

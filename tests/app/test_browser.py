@@ -173,9 +173,8 @@ def test_admin_app_renders_in_chromium(servers: dict[str, str], browser: object)
 def test_every_admin_page_renders_in_chromium(
     spec: PageSpec, servers: dict[str, str], browser: object
 ) -> None:
-    # The first page is the default one and lives at the root URL.
-    path = "" if spec == ADMIN_PAGES[0] else spec.url_path
-    url = f"{servers['admin']}/{path}"
+    # Every page answers at its own URL, as a bookmark would open it.
+    url = f"{servers['admin']}/{spec.url_path}"
     problems = _load(browser, url, f"page-{spec.url_path}.png", '[data-testid="stHeading"]')
     assert not problems, problems
 
@@ -201,3 +200,33 @@ def test_energy_page_renders_in_the_light_theme(servers: dict[str, str], browser
     url = f"{servers['light']}/energy"
     problems = _load(browser, url, "page-energy-light.png", '[data-testid="stHeading"]')
     assert not problems, problems
+
+
+def test_root_url_opens_the_first_page_at_its_own_url(
+    servers: dict[str, str], browser: object
+) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    try:
+        page.goto(servers["admin"], wait_until="domcontentloaded")
+        page.wait_for_url(f"**/{ADMIN_PAGES[0].url_path}", timeout=60_000)
+        page.get_by_role("heading", name=ADMIN_PAGES[0].title).first.wait_for(timeout=60_000)
+        assert page.get_by_text("Page not found").count() == 0
+    finally:
+        page.close()
+
+
+def test_settings_page_saves_a_role_in_chromium(servers: dict[str, str], browser: object) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    try:
+        page.goto(f"{servers['admin']}/settings", wait_until="domcontentloaded")
+        box = page.locator('[data-testid="stSelectbox"]').filter(has_text="media_player")
+        box.first.wait_for(timeout=60_000)
+        box.first.click()
+        page.get_by_role("option", name="(none)").first.click()
+        page.get_by_role("button", name="Save").click()
+        page.get_by_text("Saved: media_player").wait_for(timeout=60_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "page-settings-saved.png"), full_page=True)
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        page.close()

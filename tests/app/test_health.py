@@ -95,3 +95,26 @@ def test_event_rate_counts_every_stored_event(app_env: Path) -> None:
     numeric = raw.filter(raw["value"].is_not_null()).height
     assert raw.height > 0
     assert round(float((rate["events_per_s"] * 300).sum())) == numeric
+
+
+def test_health_page_says_how_long_the_worker_was_away(
+    sim_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data_dir = tmp_path / "home"
+    shutil.copytree(sim_dir, data_dir)
+    metadata = MetadataStore(data_dir / "homeiq.sqlite")
+    try:
+        metadata.set_worker_status("worker", _status("2026-01-30T23:59:00+00:00"))
+        restart = {
+            "away_from": "2026-01-30T22:58:00+00:00",
+            "back_at": "2026-01-30T23:00:00+00:00",  # the reported run's started_at
+            "clean_stop": False,
+        }
+        metadata.set_worker_status("worker_restart", restart)
+    finally:
+        metadata.close()
+    _point_app_at(monkeypatch, data_dir)
+    at = AppTest.from_file(str(HEALTH.path), default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    away = [c.value for c in at.caption if "away" in c.value]
+    assert away and "away 2 min after it stopped unexpectedly" in away[0], away
