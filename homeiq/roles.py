@@ -35,7 +35,8 @@ def _text(value: object) -> str | None:
 
 
 def entity_facts(store: TimeSeriesStore, metadata: MetadataStore | None) -> list[EntityFacts]:
-    """Return every stored entity's facts; registry values win over the latest attributes."""
+    """Return the facts of every stored or registered entity; registry values win over the
+    latest state's attributes."""
     entities = store.entities()
     latest = store.latest().select("entity_id", "attributes")
     registry = {row.entity_id: row for row in metadata.list_entities()} if metadata else {}
@@ -63,6 +64,18 @@ def entity_facts(store: TimeSeriesStore, metadata: MetadataStore | None) -> list
                 attributes=frozenset(attr),
             )
         )
+    stored = set(entities["entity_id"].to_list())
+    for eid, info in registry.items():  # registered but no event stored yet
+        if eid not in stored:
+            facts.append(
+                EntityFacts(
+                    entity_id=eid,
+                    friendly_name=info.friendly_name,
+                    device_class=info.device_class,
+                    unit=info.unit,
+                    area=info.area,
+                )
+            )
     return facts
 
 
