@@ -56,7 +56,7 @@ def entity_facts(store: TimeSeriesStore, metadata: MetadataStore | None) -> list
                 device_class=(info.device_class if info else None)
                 or row["device_class"]
                 or _text(attr.get("device_class")),
-                state_class=_text(attr.get("state_class")),
+                state_class=(info.state_class if info else None) or _text(attr.get("state_class")),
                 unit=row["unit"]
                 or (info.unit if info else None)
                 or _text(attr.get("unit_of_measurement")),
@@ -72,6 +72,7 @@ def entity_facts(store: TimeSeriesStore, metadata: MetadataStore | None) -> list
                     entity_id=eid,
                     friendly_name=info.friendly_name,
                     device_class=info.device_class,
+                    state_class=info.state_class,
                     unit=info.unit,
                     area=info.area,
                 )
@@ -81,7 +82,10 @@ def entity_facts(store: TimeSeriesStore, metadata: MetadataStore | None) -> list
 
 def energy_prefs(metadata: MetadataStore | None) -> Mapping[str, Any] | None:
     """Return HA's energy preferences as the worker stored them, or None."""
-    return None
+    if metadata is None:
+        return None
+    stored = metadata.home.energy_prefs()
+    return stored.prefs if stored is not None else None
 
 
 def resolve_home_roles(

@@ -30,7 +30,7 @@ if report is None:
     st.stop()
 kind = "cumulative meter" if report.source_kind == "meter" else "power sensor"
 source = role_service.label(report.source, names)
-st.caption(f"{rng.label} · times in {svc.settings.timezone} · from {source} ({kind})")
+st.caption(f"{rng.label} · times in {svc.timezone} · from {source} ({kind})")
 for note in report.notes:
     st.info(note)
 
@@ -67,7 +67,7 @@ if report.solar_kwh is not None or report.export_kwh is not None:
     if report.export_kwh is not None:
         more[1].metric("Returned to the grid", f"{report.export_kwh:,.1f} kWh")
 
-local = pl.col("time").dt.convert_time_zone(svc.settings.timezone)
+local = pl.col("time").dt.convert_time_zone(svc.timezone)
 hourly = report.hourly.with_columns(local.alias("local_time"))
 by_hour, by_day = st.tabs(["Per hour", "Per day"])
 with by_hour:

@@ -52,7 +52,7 @@ try:
 except ServiceError as err:
     st.error(str(err))
     st.stop()
-tz = svc.settings.timezone
+tz = svc.timezone
 st.caption(f"{rng.label} · numeric series as {data.bucket} means · times in {tz}")
 if data.lines.height:
     units = dict(zip(choices["entity_id"], choices["unit"], strict=True))

@@ -30,7 +30,7 @@ cols[2].metric("On disk", fmt_bytes(summary.bytes_on_disk))
 cols[3].metric("Backend", summary.backend)
 st.caption(
     f"Oldest {fmt_time(summary.oldest, tz)} · newest {fmt_time(summary.newest, tz)} "
-    f"({svc.settings.timezone})"
+    f"({svc.timezone})"
 )
 if not summary.ok:
     st.error(f"The store does not answer: {summary.detail}")
@@ -73,7 +73,7 @@ except ServiceError as err:
     st.warning(str(err))
 else:
     if rate.height:
-        local = rate.with_columns(pl.col("time").dt.convert_time_zone(svc.settings.timezone))
+        local = rate.with_columns(pl.col("time").dt.convert_time_zone(svc.timezone))
         fig = px.area(local.to_pandas(), x="time", y="events_per_s", labels={"time": ""})
         st.caption("Numeric samples stored per second, last 3 h (all sources, 5-min buckets)")
         st.plotly_chart(style_chart(fig, y_title="events/s", height=160))

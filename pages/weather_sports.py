@@ -26,7 +26,7 @@ except ServiceError as err:
 if not numeric:
     st.info("The store is empty: nothing to correlate yet. Run `homeiq demo` or connect HA.")
     st.stop()
-st.caption(f"{rng.label} · whole local days ({svc.settings.timezone})")
+st.caption(f"{rng.label} · whole local days ({svc.timezone})")
 
 st.subheader("Heating against outdoor temperature")
 if isinstance(heating, str):
@@ -114,8 +114,8 @@ else:
         if rows:
             st.dataframe(rows, hide_index=True)
         local = games.windows.with_columns(
-            pl.col("start").dt.convert_time_zone(svc.settings.timezone),
-            pl.col("end").dt.convert_time_zone(svc.settings.timezone),
+            pl.col("start").dt.convert_time_zone(svc.timezone),
+            pl.col("end").dt.convert_time_zone(svc.timezone),
         )
         st.caption("Game windows (local time); the baseline is the same weekday and hour.")
         st.dataframe(local, hide_index=True)

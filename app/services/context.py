@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from homeiq.home import home_facts
 from homeiq.settings import Settings
 from homeiq.store_config import open_configured_store
 from storage.errors import StoreError
@@ -27,11 +28,14 @@ class Services:
     store: TimeSeriesStore
     metadata: MetadataStore | None
     problems: list[str] = field(default_factory=list)
+    # The home's time zone: HOMEIQ_TIMEZONE when set, else what HA (or the simulated home, a
+    # recorder import) reported, else UTC (homeiq.home.home_facts).
+    timezone: str = "UTC"
 
     @property
     def tz(self) -> ZoneInfo:
-        """Return the home's time zone (HOMEIQ_TIMEZONE)."""
-        return ZoneInfo(self.settings.timezone)
+        """Return the home's time zone."""
+        return ZoneInfo(self.timezone)
 
     @property
     def key(self) -> str:
@@ -56,4 +60,25 @@ def build_services(settings: Settings) -> Services:
         except StoreError as err:
             _log.warning("metadata store unavailable: %s", err)
             problems.append(f"The metadata database {settings.metadata_path} cannot open: {err}")
-    return Services(settings=settings, store=store, metadata=metadata, problems=problems)
+    try:
+        zone = home_facts(settings, metadata.home if metadata is not None else None).time_zone
+    except StoreError as err:
+        problems.append(f"The home's stored facts cannot be read ({err}); times are in UTC")
+        zone = settings.timezone
+    return Services(
+        settings=settings,
+        store=store,
+        metadata=metadata,
+        problems=problems,
+        timezone=_known_zone(zone, settings.timezone),
+    )
+
+
+def _known_zone(zone: str | None, fallback: str) -> str:
+    """Return ``zone`` when this machine knows it, else ``fallback``."""
+    try:
+        ZoneInfo(zone or fallback)
+    except (ZoneInfoNotFoundError, ValueError):
+        _log.warning("unknown time zone %r from the home facts; using %s", zone, fallback)
+        return fallback
+    return zone or fallback

@@ -100,7 +100,7 @@ def energy_report(svc: Services, rng: TimeRange) -> EnergyReport | None:
 def _energy_report(
     svc: Services, rng: TimeRange, roles: RoleMap, devices: list[str]
 ) -> EnergyReport | None:
-    tz = svc.settings.timezone
+    tz = svc.timezone
     entities = svc.store.entities()
     meters, powers = _meters(entities), _powers(entities)
     meter_units = dict(zip(meters["entity_id"], meters["unit"], strict=True))

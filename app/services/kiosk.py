@@ -259,7 +259,7 @@ def get_reader() -> KioskReader:
     return KioskReader(
         svc.store,
         svc.metadata,
-        svc.settings.timezone,
+        svc.timezone,
         lambda: resolve_home_roles(svc.store, svc.metadata, svc.settings),
     )
 

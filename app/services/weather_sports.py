@@ -83,7 +83,7 @@ def outdoor_hourly(svc: Services, entity_id: str, rng: TimeRange) -> pl.DataFram
 @cached(ttl=300, show_spinner="Fitting heating against temperature…")
 def heating_report(svc: Services, rng: TimeRange) -> HeatingReport | str:
     """Return the heating fits for ``rng``, or a text saying what data is missing."""
-    tz = svc.settings.timezone
+    tz = svc.timezone
     roles = role_map(svc)
     outdoor = roles.entity("outdoor_temperature")
     heating = roles.entity("heating_energy")
@@ -159,7 +159,7 @@ def tv_hourly_use(states: pl.DataFrame, rng: TimeRange) -> pl.DataFrame:
 @cached(ttl=300, show_spinner="Comparing game windows…")
 def game_report(svc: Services, rng: TimeRange) -> GameReport | str:
     """Return game windows and uplifts for ``rng``, or a text saying what is missing."""
-    tz = svc.settings.timezone
+    tz = svc.timezone
     roles = role_map(svc)
     team, power_entity, tv = (
         roles.entity("sports_team"),
