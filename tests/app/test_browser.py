@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from analytics.place import HomePlace
+from analytics.roles import ROLES
 from app.pages import ADMIN_PAGES, ROOT, PageSpec
 from homeiq.analysis import run_analysis
 from homeiq.commands.app_cmds import streamlit_command
@@ -219,9 +220,10 @@ def test_settings_page_saves_a_role_in_chromium(servers: dict[str, str], browser
     page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
     try:
         page.goto(f"{servers['admin']}/settings", wait_until="domcontentloaded")
-        box = page.locator('[data-testid="stSelectbox"]').filter(has_text="media_player")
-        box.first.wait_for(timeout=60_000)
-        box.first.click()
+        index = [spec.name for spec in ROLES].index("media_player")  # one box per role, in order
+        box = page.locator('[data-testid="stSelectbox"]').nth(index)
+        box.wait_for(timeout=120_000)
+        box.click()
         page.get_by_role("option", name="(none)").first.click()
         page.get_by_role("button", name="Save").click()
         page.get_by_text("Saved: media_player").wait_for(timeout=60_000)
