@@ -60,7 +60,10 @@ class KioskReader:
         """Return the entity playing role ``name`` (roles re-read every minute), or None."""
         now = monotonic()
         if self.__roles is None or now - self.__roles[0] > ROLES_FRESH:
-            self.__roles = (now, self.__resolve())
+            try:
+                self.__roles = (now, self.__resolve())
+            except StoreError as err:
+                raise ServiceError(f"Finding the home's entities failed: {err}") from err
         return self.__roles[1].entity(name)
 
     def price(self) -> tuple[str | None, float | None]:
@@ -246,7 +249,7 @@ def tile_values(reader: KioskReader, now: datetime) -> list[tuple[TileSpec, Tile
     for spec in TILES:
         try:
             value = spec.compute(reader, now)
-        except StoreError as err:
+        except (StoreError, ServiceError) as err:
             value = TileValue(value="—", caption=f"store error: {err}"[:80])
         values.append((spec, value))
     return values
