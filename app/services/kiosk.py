@@ -48,11 +48,12 @@ class KioskReader:
         store: TimeSeriesStore,
         metadata: MetadataStore | None,
         tz: str,
-        resolve: Callable[[], RoleMap],
+        resolve: Callable[[], RoleMap] | None = None,
     ) -> None:
         self.__store = store
         self.__metadata = metadata
-        self.__resolve = resolve
+        # Where roles come from (get_reader: the app's resolver); none given: no role is known.
+        self.__resolve = resolve or RoleMap
         self.__roles: tuple[float, RoleMap] | None = None
         self.tz = ZoneInfo(tz)
 
