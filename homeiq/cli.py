@@ -18,6 +18,7 @@ COMMAND_MODULES: Final[tuple[str, ...]] = (
     "app_cmds",
     "migrate_cmds",
     "analyze_cmds",
+    "auth_cmds",
 )
 
 app = typer.Typer(
