@@ -37,7 +37,7 @@ def _current_path() -> str:
         url = st.context.url
     except Exception:
         url = None
-    return safe_next(urlsplit(url).path if url else "/")
+    return safe_next(urlsplit(url).path if isinstance(url, str) else "/")
 
 
 def _go(url: str) -> None:

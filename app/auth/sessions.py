@@ -109,7 +109,7 @@ class SessionStore:
             table[_key(secret)] = _Entry(value, now + seconds)
 
     def _get(self, table: dict[str, _Entry], secret: str | None, *, consume: bool) -> object:
-        if not secret:
+        if not isinstance(secret, str) or not secret:
             return None
         key = _key(secret)
         with self._lock:

@@ -50,7 +50,7 @@ def _session_id() -> str | None:
         cookie = st.context.cookies.get(SESSION_COOKIE)
     except Exception:  # no browser behind this run (bare mode)
         cookie = None
-    return cookie if cookie and SESSIONS.user(cookie) is not None else None
+    return cookie if isinstance(cookie, str) and SESSIONS.user(cookie) is not None else None
 
 
 def current_user() -> User | None:
@@ -76,9 +76,10 @@ def write_disabled_reason() -> str | None:
 def client_address() -> str:
     """Return the browser's address, which failed sign-ins are counted against."""
     try:
-        return st.context.ip_address or "unknown"
-    except Exception:
-        return "unknown"
+        address = st.context.ip_address
+    except Exception:  # no browser behind this run (bare mode)
+        address = None
+    return address if isinstance(address, str) and address else "unknown"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
