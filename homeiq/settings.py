@@ -188,6 +188,20 @@ class Settings(BaseSettings):
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
+    @field_validator("app_url")
+    @classmethod
+    def _app_url_form(cls, value: str | None) -> str | None:
+        from urllib.parse import urlsplit
+
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.username:
+            raise ValueError(
+                "use the URL browsers open the workbench at, e.g. http://nuc.local:8501/"
+            )
+        return value.strip()
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

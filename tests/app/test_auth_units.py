@@ -148,6 +148,12 @@ def test_password_mode_without_hash_is_refused_with_the_fix(monkeypatch) -> None
         load_settings(app_auth="password")
 
 
+@pytest.mark.parametrize("bad", ["nuc.local:8501", "ftp://nuc/", "http://me:pw@nuc/"])
+def test_app_url_must_be_a_browser_url(bad: str) -> None:
+    with pytest.raises(SettingsError, match="HOMEIQ_APP_URL"):
+        load_settings(app_url=bad)
+
+
 def test_settings_error_never_shows_the_hash() -> None:
     with pytest.raises(SettingsError) as caught:
         load_settings(admin_password_hash="$argon2id$secret-part", session_hours=-1)
