@@ -11,16 +11,17 @@ Imports nothing of ours. Tokens and codes never appear in a message or a log lin
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 from urllib.parse import urlencode, urlsplit
 
 import httpx
-from websockets.asyncio.client import connect
-from websockets.exceptions import WebSocketException
+
+from ha_client.client import HAClient
+from ha_client.commands import HAUser, current_user
+from ha_client.errors import HAAuthFailed, HAError, HAUnavailable
+from ha_client.urls import http_url_of
 
 _log = logging.getLogger(__name__)
 
@@ -29,22 +30,12 @@ TIMEOUT_S: Final = 10.0
 Reason = Literal["unreachable", "rejected", "protocol"]
 
 
-class OAuthError(Exception):
+class OAuthError(HAError):
     """Signing in through HA failed; ``reason`` says which way, the message what to check."""
 
     def __init__(self, message: str, *, reason: Reason) -> None:
         super().__init__(message)
         self.reason: Reason = reason
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class HAIdentity:
-    """Who HA says signed in (WS ``auth/current_user``)."""
-
-    user_id: str
-    name: str
-    is_admin: bool
-    is_owner: bool
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -118,36 +109,18 @@ async def exchange_code(
     )
 
 
-async def fetch_identity(
-    ha_url: str, access_token: str, *, timeout: float = TIMEOUT_S
-) -> HAIdentity:
-    """Return the user behind ``access_token`` from WS ``auth/current_user``."""
+async def fetch_identity(ha_url: str, access_token: str) -> HAUser:
+    """Return the user behind ``access_token`` (WS ``auth/current_user``)."""
     try:
-        async with connect(_ws_url(ha_url), open_timeout=timeout, max_size=2**20) as ws:
-            await _recv(ws, timeout)  # auth_required
-            await ws.send(json.dumps({"type": "auth", "access_token": access_token}))
-            if (await _recv(ws, timeout)).get("type") != "auth_ok":
-                raise OAuthError(
-                    f"Home Assistant at {_base(ha_url)} did not accept the token it just issued.",
-                    reason="rejected",
-                )
-            await ws.send(json.dumps({"id": 1, "type": "auth/current_user"}))
-            reply = await _recv(ws, timeout)
-    except (OSError, TimeoutError, WebSocketException) as err:
-        raise _unreachable(ha_url, err) from None
-    result = reply.get("result")
-    if not reply.get("success") or not isinstance(result, dict):
+        async with HAClient(ha_url, access_token) as ha:
+            return await current_user(ha)
+    except HAAuthFailed:
         raise OAuthError(
-            f"Home Assistant at {_base(ha_url)} did not say who signed in "
-            f"(auth/current_user: {reply.get('error')}).",
-            reason="protocol",
-        )
-    return HAIdentity(
-        user_id=str(result.get("id", "")),
-        name=str(result.get("name") or "Home Assistant user"),
-        is_admin=result.get("is_admin") is True,
-        is_owner=result.get("is_owner") is True,
-    )
+            f"Home Assistant at {_base(ha_url)} did not accept the token it just issued.",
+            reason="rejected",
+        ) from None
+    except HAUnavailable as err:
+        raise OAuthError(str(err), reason="unreachable") from None
 
 
 async def revoke(ha_url: str, refresh_token: str, *, timeout: float = TIMEOUT_S) -> None:
@@ -161,33 +134,18 @@ async def revoke(ha_url: str, refresh_token: str, *, timeout: float = TIMEOUT_S)
         _log.warning("could not revoke the sign-in token at %s: %s", _base(ha_url), type(err))
 
 
-async def sign_in(
-    ha_url: str, *, code: str, client_id: str, timeout: float = TIMEOUT_S
-) -> HAIdentity:
+async def sign_in(ha_url: str, *, code: str, client_id: str, timeout: float = TIMEOUT_S) -> HAUser:
     """Trade ``code`` for tokens, return who signed in, and revoke the tokens again."""
     grant = await exchange_code(ha_url, code=code, client_id=client_id, timeout=timeout)
     try:
-        return await fetch_identity(ha_url, grant.access_token, timeout=timeout)
+        return await fetch_identity(ha_url, grant.access_token)
     finally:
         if grant.refresh_token:
             await revoke(ha_url, grant.refresh_token, timeout=timeout)
 
 
 def _base(url: str) -> str:
-    return url.strip().rstrip("/").removesuffix("/api")
-
-
-def _ws_url(url: str) -> str:
-    base = _base(url)
-    if base.startswith("https://"):
-        return "wss://" + base.removeprefix("https://") + "/api/websocket"
-    return "ws://" + base.removeprefix("http://") + "/api/websocket"
-
-
-async def _recv(ws: Any, timeout: float) -> dict[str, Any]:
-    raw = await asyncio.wait_for(ws.recv(), timeout)
-    message = json.loads(raw)
-    return message if isinstance(message, dict) else {}
+    return http_url_of(url)
 
 
 def _unreachable(ha_url: str, err: BaseException) -> OAuthError:

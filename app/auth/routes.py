@@ -135,10 +135,11 @@ def auth_routes(config: AuthConfig) -> list[Route]:
             return _back("unreachable" if err.reason == "unreachable" else "rejected", next_path)
         if not identity.is_admin:
             LIMITER.failed(address)
-            _log.warning("refused sign-in of HA user %r: not an administrator", identity.name)
+            _log.warning("refused sign-in of HA user %s: not an administrator", identity.id)
             return _back("not_admin", next_path)
         LIMITER.succeeded(address)
-        user = User(user_id=identity.user_id, name=identity.name, is_admin=True, method="ha")
+        name = identity.name or "Home Assistant admin"
+        user = User(user_id=identity.id, name=name, is_admin=True, method="ha")
         session_id = SESSIONS.create(user, hours=config.session_hours)
         _log.info("%s signed in from %s", user.label, address)
         response = _signed_in(config, request, session_id, next_path)
