@@ -17,32 +17,21 @@ from homeiq.sim import simulate_home
 from storage.factory import open_store
 from tests.conftest import require_peer
 from tests.support.ha_peer import OWNER, HAPeer, free_port
-from tests.support.ha_venv import peer_possible
 from tests.support.workbench import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-VIEWER = {"name": "Viewer", "username": "viewer", "password": "viewer-password-1"}
+# HAPeer.user_token names each user after its username.
+VIEWER = {"username": "auth-viewer", "password": "viewer-password-1"}
+HELPER = {"username": "auth-helper", "password": "helper-password-1"}
 
 
 @pytest.fixture(scope="module")
-def ha(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HAPeer]:
-    """Yield a real Home Assistant with its owner and a non-admin user `viewer`."""
-    require_peer(peer_possible(), "Home Assistant (needs Python >= 3.13 for its venv)")
-    peer = HAPeer(tmp_path_factory.mktemp("ha-auth") / "config").start()
-    try:
-        created = peer.ws_command(
-            "config/auth/create", name=VIEWER["name"], group_ids=["system-users"]
-        )
-        peer.ws_command(
-            "config/auth_provider/homeassistant/create",
-            user_id=created["user"]["id"],
-            username=VIEWER["username"],
-            password=VIEWER["password"],
-        )
-        yield peer
-    finally:
-        peer.stop()
+def ha(ha_peer: HAPeer) -> HAPeer:
+    """Return the shared real Home Assistant with a non-admin user and a non-owner admin."""
+    ha_peer.user_token(VIEWER["username"], VIEWER["password"], admin=False)
+    ha_peer.user_token(HELPER["username"], HELPER["password"], admin=True)
+    return ha_peer
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +103,15 @@ def test_ha_admin_gets_a_session_and_the_workbench_keeps_no_token(
     assert guarded.status_code == 200
     tokens = ha.ws_command("auth/refresh_tokens")
     assert not [t for t in tokens if t.get("client_id") == query["client_id"]]  # revoked
+
+
+def test_ha_admin_who_is_not_the_owner_gets_in(ha: HAPeer, workbench: str) -> None:
+    with httpx.Client() as client:
+        query = _start(client, workbench, next_path="/")
+        code = _login_code(ha, query, HELPER["username"], HELPER["password"])
+        reply = _callback(client, query, code)
+        assert reply.headers["location"] == "/"
+        assert client.cookies.get(SESSION_COOKIE)
 
 
 def test_ha_user_who_is_not_an_admin_is_refused(ha: HAPeer, workbench: str) -> None:
