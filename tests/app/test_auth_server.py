@@ -181,6 +181,44 @@ def test_password_sign_in_opens_every_page_survives_reload_and_signs_out(
         context.close()
 
 
+def _sign_in(context: object, base: str, path: str) -> object:
+    page = context.new_page()  # type: ignore[attr-defined]
+    page.goto(f"{base}{path}", wait_until="domcontentloaded")
+    page.wait_for_selector('input[type="password"]', timeout=60_000)
+    page.fill('input[type="password"]', PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=60_000)
+    return page
+
+
+def test_export_download_is_served_only_with_a_session(
+    password_server: str, browser: object
+) -> None:
+    context = browser.new_context(accept_downloads=True)  # type: ignore[attr-defined]
+    try:
+        page = _sign_in(context, password_server, "/export")
+        _settled(page)
+        media: list[str] = []
+        # Streamlit fetches the file from /media itself, then hands the browser a blob.
+        page.on(
+            "request",
+            lambda request: media.append(request.url) if "/media/" in request.url else None,
+        )
+        page.get_by_role("button", name="Prepare export").click(timeout=60_000)
+        download_button = page.locator('[data-testid="stDownloadButton"] button')
+        download_button.wait_for(timeout=120_000)
+        download_button.click()
+        page.wait_for_timeout(3000)
+        assert media, "the download never asked /media for the file"
+        url = media[-1]
+        cookie = next(c for c in context.cookies() if c["name"] == SESSION_COOKIE)
+        signed_in = httpx.get(url, cookies={SESSION_COOKIE: cookie["value"]}, timeout=30)
+        assert signed_in.status_code == 200 and b"entity_id" in signed_in.content[:200]
+        assert httpx.get(url, timeout=30).status_code == 403
+    finally:
+        context.close()
+
+
 def test_kiosk_needs_no_sign_in(home: Path, browser: object) -> None:
     env = {"HOMEIQ_ADMIN_PASSWORD_HASH": hash_password(PASSWORD)}
     with serving(home, env, entry=ROOT / "app" / "kiosk.py") as url:
