@@ -30,7 +30,11 @@ pages = [
     for spec in ADMIN_PAGES
     if spec.path.is_file()
 ]
-config = auth_config()
+try:
+    config = auth_config()
+except ServiceError as err:  # invalid settings: nobody signs in, and nothing else is shown
+    st.error(str(err))
+    st.stop()
 user = current_user()
 signed_out = config.required and user is None
 # Registered even when signed out, so a bookmarked page URL resolves; it is just not run.

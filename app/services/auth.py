@@ -15,6 +15,7 @@ import streamlit as st
 
 from app.auth.config import ENABLE_WRITES, SESSION_COOKIE, AuthConfig, password_matches
 from app.auth.sessions import LIMITER, SESSIONS, User
+from app.services.context import ServiceError
 from homeiq.settings import SettingsError, load_settings
 
 __all__ = [
@@ -34,12 +35,11 @@ LOCAL_ADMIN_ID: Final = "local-admin"
 
 @st.cache_resource(show_spinner=False)
 def auth_config() -> AuthConfig:
-    """Return this server's sign-in configuration, read once from HOMEIQ_* settings."""
+    """Return this server's sign-in configuration; raise ServiceError for invalid settings."""
     try:
         return AuthConfig.from_settings(load_settings())
-    except SettingsError:
-        # The entry script shows the settings error; without valid settings nobody signs in.
-        return AuthConfig(mode="password", ha_url=None, app_url=None, session_hours=1.0)
+    except SettingsError as err:
+        raise ServiceError(str(err)) from None
 
 
 def _session_id() -> str | None:

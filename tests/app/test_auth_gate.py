@@ -219,3 +219,12 @@ def test_kiosk_renders_without_sign_in(password_env) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.metric) >= 4
     assert not at.text_input
+
+
+def test_password_mode_without_a_hash_shows_only_the_settings_error(app_env, monkeypatch) -> None:
+    monkeypatch.setenv("HOMEIQ_APP_AUTH", "password")
+    st.cache_resource.clear()
+    at = _open()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "HOMEIQ_ADMIN_PASSWORD_HASH" in at.error[0].value
+    assert not at.metric and not at.text_input and not at.title
