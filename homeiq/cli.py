@@ -21,6 +21,7 @@ COMMAND_MODULES: Final[tuple[str, ...]] = (
     "forecast_cmds",
     "suggestion_cmds",
     "roles_cmds",
+    "auth_cmds",
 )
 
 app = typer.Typer(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as _SourceError
 
@@ -138,11 +138,37 @@ class Settings(BaseSettings):
     )
 
     # --- app -----------------------------------------------------------------------
-    app_host: str = Field(
+    app_host: str | None = Field(
+        None,
+        description="Address the admin workbench listens on. Unset: `127.0.0.1` when "
+        "HOMEIQ_APP_AUTH is `none` (this machine only), `0.0.0.0` when sign-in is on. Set it "
+        "to `0.0.0.0` with auth `none` and every page warns that anyone reaching it can read it.",
+    )
+    app_auth: Literal["ha", "password", "none"] | None = Field(
+        None,
+        description="Who may open the admin workbench: `ha` (Sign in with Home Assistant, "
+        "admins only), `password` (HOMEIQ_ADMIN_PASSWORD_HASH), `none` (no sign-in, loopback "
+        "only). Unset: `ha` when HOMEIQ_HA_URL is set, else `password` when a hash is set, "
+        "else `none`.",
+    )
+    app_url: str | None = Field(
+        None,
+        description="Public URL of the workbench as browsers reach it, e.g. "
+        "`http://nuc.local:8501/`; the client id of Sign in with Home Assistant. Unset: the "
+        "address the browser used.",
+    )
+    admin_password_hash: SecretStr | None = Field(
+        None,
+        description="Argon2 hash of the local admin password (print one with "
+        "`homeiq hash-password`); secret.",
+    )
+    session_hours: float = Field(
+        12.0, gt=0, description="A sign-in lasts this many hours (and ends on sign-out)."
+    )
+    kiosk_host: str = Field(
         "0.0.0.0",
-        description="Address the workbench and kiosk listen on: `0.0.0.0` reaches them from "
-        "other devices (the kiosk tablet; there is no login, so only on a trusted LAN), "
-        "`127.0.0.1` keeps them on this machine.",
+        description="Address the kiosk listens on; it needs no sign-in and shows only its tiles "
+        "(power now, energy today, outside temperature, unavailable count, HA connection).",
     )
     app_port: int = Field(8501, ge=1, le=65535, description="Port of the admin workbench.")
     kiosk_port: int = Field(8502, ge=1, le=65535, description="Port of the read-only kiosk.")
@@ -280,6 +306,20 @@ class Settings(BaseSettings):
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
+    @field_validator("app_url")
+    @classmethod
+    def _app_url_form(cls, value: str | None) -> str | None:
+        from urllib.parse import urlsplit
+
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.username:
+            raise ValueError(
+                "use the URL browsers open the workbench at, e.g. http://nuc.local:8501/"
+            )
+        return value.strip()
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -298,6 +338,33 @@ class Settings(BaseSettings):
             for name, value in self.model_dump().items()
             if name.startswith("role_") and isinstance(value, str)
         }
+
+    @model_validator(mode="after")
+    def _auth_is_usable(self) -> Settings:
+        if self.app_auth == "ha" and not self.ha_url:
+            raise ValueError(
+                "HOMEIQ_APP_AUTH=ha needs HOMEIQ_HA_URL (the Home Assistant to sign in with)"
+            )
+        if self.app_auth == "password" and self.admin_password_hash is None:
+            raise ValueError(
+                "HOMEIQ_APP_AUTH=password needs HOMEIQ_ADMIN_PASSWORD_HASH "
+                "(print one with `homeiq hash-password`)"
+            )
+        return self
+
+    def resolved_app_auth(self) -> Literal["ha", "password", "none"]:
+        """Return HOMEIQ_APP_AUTH, or its default: ha with HA, password with a hash, else none."""
+        if self.app_auth is not None:
+            return self.app_auth
+        if self.ha_url:
+            return "ha"
+        return "password" if self.admin_password_hash is not None else "none"
+
+    def resolved_app_host(self) -> str:
+        """Return HOMEIQ_APP_HOST, or loopback without sign-in and all interfaces with it."""
+        if self.app_host:
+            return self.app_host
+        return "127.0.0.1" if self.resolved_app_auth() == "none" else "0.0.0.0"
 
     @property
     def metadata_path(self) -> Path:
@@ -340,9 +407,13 @@ class Settings(BaseSettings):
 def _describe(error: ValidationError) -> str:
     lines = []
     for item in error.errors():
+        if not item["loc"]:  # a rule across settings: its message names them; no values shown
+            lines.append(str(item["msg"]).removeprefix("Value error, "))
+            continue
         name = "HOMEIQ_" + "_".join(str(part) for part in item["loc"][:1]).upper()
         got = item.get("input")
-        shown = "<secret>" if "token" in name.lower() or "url" in name.lower() else repr(got)
+        secret = any(word in name.lower() for word in ("token", "url", "hash", "password"))
+        shown = "<secret>" if secret else repr(got)
         lines.append(f"{name}={shown}: {item['msg']}")
     return "Invalid settings:\n  " + "\n  ".join(lines)
 

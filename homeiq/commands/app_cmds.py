@@ -15,11 +15,13 @@ import typer
 from homeiq.commands.runtime import load_cli_settings, open_cli_store
 
 ROOT = Path(__file__).resolve().parents[2]
-ADMIN_ENTRY = ROOT / "app" / "main.py"
+# app/server.py is an st.App around app/main.py that adds the sign-in routes.
+ADMIN_ENTRY = ROOT / "app" / "server.py"
 KIOSK_ENTRY = ROOT / "app" / "kiosk.py"
 
 
 HOST_HELP = "Address to listen on (default: HOMEIQ_APP_HOST)."
+KIOSK_HOST_HELP = "Address to listen on (default: HOMEIQ_KIOSK_HOST)."
 
 
 def register(app: typer.Typer) -> None:
@@ -47,6 +49,9 @@ def streamlit_command(entry: Path, port: int, host: str) -> list[str]:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        # The agent API would let a client without a browser drive the app; we never want it.
+        "--server.enableAgentApi",
+        "false",
         *theme,
     ]
 
@@ -61,18 +66,18 @@ def admin(
 ) -> None:
     """Serve the admin workbench on HOMEIQ_APP_PORT (default 8501)."""
     settings = load_cli_settings()
-    _exec(streamlit_command(ADMIN_ENTRY, settings.app_port, host or settings.app_host))
+    _exec(streamlit_command(ADMIN_ENTRY, settings.app_port, host or settings.resolved_app_host()))
 
 
 def kiosk(
-    host: Annotated[str | None, typer.Option(help=HOST_HELP)] = None,
+    host: Annotated[str | None, typer.Option(help=KIOSK_HOST_HELP)] = None,
 ) -> None:
     """Serve the read-only kiosk on HOMEIQ_KIOSK_PORT (default 8502)."""
     settings = load_cli_settings()
     if not KIOSK_ENTRY.is_file():
         typer.echo("kiosk: app/kiosk.py is missing from this checkout", err=True)
         raise typer.Exit(1)
-    _exec(streamlit_command(KIOSK_ENTRY, settings.kiosk_port, host or settings.app_host))
+    _exec(streamlit_command(KIOSK_ENTRY, settings.kiosk_port, host or settings.kiosk_host))
 
 
 def run(
@@ -84,7 +89,8 @@ def run(
     from homeiq.commands import store_cmds
 
     settings = load_cli_settings()
-    host = host or settings.app_host
+    admin_host = host or settings.resolved_app_host()
+    kiosk_host = host or settings.kiosk_host
     store = open_cli_store(settings)
     try:
         empty = store.stats().events == 0
@@ -98,11 +104,11 @@ def run(
     if has_source:
         children["worker"] = subprocess.Popen([sys.executable, "-m", "homeiq.cli", "ingest"])
     children["app"] = subprocess.Popen(
-        streamlit_command(ADMIN_ENTRY, settings.app_port, host), cwd=ROOT
+        streamlit_command(ADMIN_ENTRY, settings.app_port, admin_host), cwd=ROOT
     )
     if KIOSK_ENTRY.is_file():
         children["kiosk"] = subprocess.Popen(
-            streamlit_command(KIOSK_ENTRY, settings.kiosk_port, host), cwd=ROOT
+            streamlit_command(KIOSK_ENTRY, settings.kiosk_port, kiosk_host), cwd=ROOT
         )
     typer.echo(
         f"run: workbench on http://localhost:{settings.app_port}"

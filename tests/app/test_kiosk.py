@@ -23,6 +23,10 @@ WRITERS = (
     "homeiq.sim",
     "homeiq.commands",
     "ingest_worker",
+    # Nor anything that signs people in: the kiosk has no sign-in.
+    "app.auth",
+    "app.services.auth",
+    "app.signin",
 )
 # Nor may it load the HA client (no deploy from a wall screen) or the heavy libraries.
 NEVER_LOADED = (*WRITERS, "ha_client", "openai", "darts", "statsforecast", "sklearn")

@@ -1,0 +1,1 @@
+"""Sign-in for the admin workbench: modes, sessions, the failed-sign-in limit and HTTP routes."""
