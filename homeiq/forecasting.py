@@ -46,42 +46,16 @@ class EntityForecast:
     notes: tuple[str, ...] = ()
 
 
-def main_energy_meter(store: TimeSeriesStore, now: datetime | None = None) -> str | None:
-    """Return the home's main energy meter, until roles name it: the kWh meter that rose most.
+def temperature_covariate(store: TimeSeriesStore, role_entity: str | None) -> str | None:
+    """Return the outdoor temperature role's entity when it is a numeric series, else None.
 
-    The lead switches this to the roles of issue 11 (the main meter role) once merged.
+    The role may name a ``weather.*`` entity (its temperature lives in an attribute); such an
+    entity has no numeric values to lag, so the regression model then runs without it.
     """
-    entities = store.entities().filter(pl.col("unit").is_in(list(ENERGY_UNITS)))
-    if entities.height == 0:
+    if role_entity is None or not role_entity.startswith("sensor."):
         return None
-    end = now or datetime.now(UTC)
-    rises = store.aggregate(
-        entities["entity_id"].to_list(), end - timedelta(days=7), end, "1d", "increase"
-    )
-    if rises.height == 0:
-        ids = sorted(entities["entity_id"].to_list())
-        return "sensor.house_energy" if "sensor.house_energy" in ids else ids[0]
-    factor = pl.col("unit").replace_strict(ENERGY_UNITS, default=1.0, return_dtype=pl.Float64)
-    totals = (
-        rises.join(entities.select("entity_id", "unit"), on="entity_id")
-        .group_by("entity_id")
-        .agg((pl.col("value") * factor).sum().alias("kwh"))
-        .filter(pl.col("kwh") > 0)
-        .sort(["kwh", "entity_id"], descending=[True, False])
-    )
-    return str(totals["entity_id"][0]) if totals.height else None
-
-
-def outdoor_temperature_entity(store: TimeSeriesStore) -> str | None:
-    """Return the outdoor temperature sensor, until roles name it: a °C sensor outside."""
-    entities = store.entities().filter(
-        (pl.col("device_class") == "temperature") & pl.col("unit").is_in(["°C", "°F"])
-    )
-    outside = entities.filter(
-        pl.col("entity_id").str.contains("outdoor|outside")
-        | (pl.col("area").str.to_lowercase() == "outside")
-    )
-    return str(outside.sort("entity_id")["entity_id"][0]) if outside.height else None
+    known = store.entities().filter(pl.col("entity_id") == role_entity)
+    return role_entity if known.height else None
 
 
 def _steps(bucket: str, horizon: str) -> tuple[timedelta, int]:
@@ -137,8 +111,12 @@ def forecast_entity(
     horizon: str = "24h",
     tz: str = "UTC",
     now: datetime | None = None,
+    temperature_entity: str | None = None,
 ) -> EntityForecast:
-    """Return the backtested forecast of ``entity_id`` (ForecastInputError, InsufficientData)."""
+    """Return the backtested forecast of ``entity_id`` (ForecastInputError, InsufficientData).
+
+    ``temperature_entity`` is the outdoor temperature role's entity (a covariate when numeric).
+    """
     step, steps = _steps(bucket, horizon)
     end = (now or datetime.now(UTC)).astimezone(UTC)
     notes: list[str] = []
@@ -152,7 +130,7 @@ def forecast_entity(
             "the forecast starts after its last data."
         )
     series, kind, unit = entity_series(store, entity_id, step=step, tz=tz, end=end)
-    temperature_id = outdoor_temperature_entity(store)
+    temperature_id = temperature_covariate(store, temperature_entity)
     temperature = None
     if temperature_id and temperature_id != entity_id:
         width = "1h" if step >= timedelta(hours=1) else f"{int(step.total_seconds() // 60)}m"
@@ -191,18 +169,30 @@ class ExpectedToday:
 
 
 def expected_today(
-    store: TimeSeriesStore, *, tz: str, now: datetime | None = None
+    store: TimeSeriesStore,
+    *,
+    meter: str | None,
+    tz: str,
+    now: datetime | None = None,
+    temperature_entity: str | None = None,
 ) -> ExpectedToday | None:
-    """Return today's expected kWh of the main meter, or None when the home has no meter."""
+    """Return today's expected kWh of ``meter`` (the main meter role), None without a meter."""
     end = (now or datetime.now(UTC)).astimezone(UTC)
-    meter = main_energy_meter(store, end)
     if meter is None:
         return None
     seen = store.entities().filter(pl.col("entity_id") == meter)["last_seen"]
     if seen.len() == 0 or seen[0] is None or seen[0] < end - STALE:
         return None  # a meter that stopped reporting says nothing about today
     hour_end = end.replace(minute=0, second=0, microsecond=0)
-    result = forecast_entity(store, meter, bucket="1h", horizon="24h", tz=tz, now=hour_end)
+    result = forecast_entity(
+        store,
+        meter,
+        bucket="1h",
+        horizon="24h",
+        tz=tz,
+        now=hour_end,
+        temperature_entity=temperature_entity,
+    )
     zone = ZoneInfo(tz)
     midnight = datetime.combine(end.astimezone(zone).date(), time.min, tzinfo=zone)
     tomorrow = (midnight + timedelta(days=1)).astimezone(UTC)  # wall-clock day: 23-25 h
@@ -247,7 +237,6 @@ __all__ = [
     "entity_series",
     "expected_today",
     "forecast_entity",
-    "main_energy_meter",
-    "outdoor_temperature_entity",
     "remember_expected_today",
+    "temperature_covariate",
 ]

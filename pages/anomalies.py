@@ -35,7 +35,7 @@ except ServiceError as err:
 when = fmt_time(view.created_at, svc.tz) if view.created_at else "now (not stored)"
 st.caption(
     f"Run of {when} over {fmt_time(view.window_start, svc.tz)} – "
-    f"{fmt_time(view.window_end, svc.tz)} · times in {svc.settings.timezone}"
+    f"{fmt_time(view.window_end, svc.tz)} · times in {svc.timezone}"
 )
 findings = view.findings
 areas = sorted(findings["area"].unique().to_list())
@@ -56,7 +56,7 @@ with st.expander("How findings are decided"):
     for note in view.notes:
         st.caption(note)
 
-local = pl.col("start").dt.convert_time_zone(svc.settings.timezone)
+local = pl.col("start").dt.convert_time_zone(svc.timezone)
 tab_days, tab_hours, tab_silent = st.tabs(["Unusual days", "Unusual hours", "Silent entities"])
 with tab_days:
     days_found = findings.filter(pl.col("kind") == "day")

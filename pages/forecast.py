@@ -56,7 +56,7 @@ else:
 for note in (*found.notes, *result.notes):
     st.caption(note)
 
-tz = svc.settings.timezone
+tz = svc.timezone
 
 
 def local(frame: pl.DataFrame) -> pl.DataFrame:

@@ -16,6 +16,7 @@ import polars as pl
 
 from analytics.place import HomePlace, sun_table
 from app.services.context import ServiceError, Services
+from homeiq.analysis.inputs import home_place
 from storage.errors import StoreError
 from storage.metadata import AnalysisRun, MetadataStore, Pattern, Suggestion
 from storage.metadata.records import SuggestionStatus
@@ -44,13 +45,11 @@ def _meta(svc: Services) -> MetadataStore:
 
 
 def place(svc: Services) -> HomePlace:
-    """Return the home's time zone and location from the settings."""
-    settings = svc.settings
-    return HomePlace(
-        time_zone=settings.timezone,
-        latitude=settings.latitude,
-        longitude=settings.longitude,
-    )
+    """Return the home's time zone and location: HA's (or the sim's), settings win per field."""
+    try:
+        return home_place(svc.settings, svc.metadata.home if svc.metadata is not None else None)
+    except StoreError as err:
+        raise ServiceError(f"Reading the home's time zone and location failed: {err}") from err
 
 
 def store_is_empty(svc: Services) -> bool:

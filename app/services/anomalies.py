@@ -72,7 +72,7 @@ def anomaly_view(svc: Services, days: int, refresh: int = 0) -> AnomalyView:
 
     ``refresh`` changes to force a new run (the page's "Analyse now").
     """
-    tz = svc.settings.timezone
+    tz = svc.timezone
     try:
         entities = svc.store.entities()
         metadata = svc.metadata

@@ -17,6 +17,7 @@ import polars as pl
 from analytics.errors import InsufficientData
 from app.services.cache import cached
 from app.services.context import ServiceError, Services
+from app.services.roles import role_map
 from homeiq import forecasting
 from homeiq.forecasting import EntityForecast, ExpectedToday, ForecastInputError
 from storage.errors import StoreError
@@ -62,7 +63,7 @@ def forecastable_entities(svc: Services) -> pl.DataFrame:
 def default_entity(svc: Services) -> str | None:
     """Return the series the Forecast page opens with: the main energy meter."""
     try:
-        return forecasting.main_energy_meter(svc.store)
+        return role_map(svc).entity("main_energy_meter")
     except StoreError as err:
         raise ServiceError(f"Finding the energy meter failed: {err}") from err
 
@@ -72,7 +73,12 @@ def entity_forecast(svc: Services, entity_id: str, bucket: str, horizon: str) ->
     """Return the backtested forecast of ``entity_id``; ForecastProblem says why not."""
     try:
         return forecasting.forecast_entity(
-            svc.store, entity_id, bucket=bucket, horizon=horizon, tz=svc.settings.timezone
+            svc.store,
+            entity_id,
+            bucket=bucket,
+            horizon=horizon,
+            tz=svc.timezone,
+            temperature_entity=role_map(svc).entity("outdoor_temperature"),
         )
     except (ForecastInputError, InsufficientData) as err:
         raise ForecastProblem(f"{entity_id} cannot be forecast: {err}") from None
@@ -89,9 +95,15 @@ PENDING: Final[str] = "pending"
 
 
 def _expected_today(svc: Services) -> ExpectedToday | None:
-    tz = svc.settings.timezone
+    tz = svc.timezone
     try:
-        expected = forecasting.expected_today(svc.store, tz=tz)
+        roles = role_map(svc)
+        expected = forecasting.expected_today(
+            svc.store,
+            meter=roles.entity("main_energy_meter"),
+            tz=tz,
+            temperature_entity=roles.entity("outdoor_temperature"),
+        )
         if expected is not None and svc.metadata is not None:
             forecasting.remember_expected_today(svc.metadata, expected, tz=tz)
     except (ForecastInputError, InsufficientData):

@@ -152,6 +152,7 @@ def daily_analysis(
     from homeiq.analysis.inputs import home_place
     from homeiq.anomaly_scan import run_anomalies
     from homeiq.forecasting import expected_today, remember_expected_today
+    from homeiq.roles import resolve_home_roles
     from storage.errors import StoreError
 
     store = open_cli_store(settings)
@@ -161,7 +162,13 @@ def daily_analysis(
         tz = home_place(settings, meta.home).time_zone
         found = run_anomalies(store, meta, days=anomaly_days, tz=tz, trigger="daily")
         typer.echo(f"anomalies: run {found.id} stored", err=True)
-        expected = expected_today(store, tz=tz)
+        roles = resolve_home_roles(store, meta, settings)
+        expected = expected_today(
+            store,
+            meter=roles.entity("main_energy_meter"),
+            tz=tz,
+            temperature_entity=roles.entity("outdoor_temperature"),
+        )
         if expected is not None:
             remember_expected_today(meta, expected, tz=tz)
     except StoreError as err:

@@ -18,6 +18,7 @@ from homeiq.commands.runtime import (
     load_cli_settings,
     open_cli_metadata,
     open_cli_store,
+    open_optional_metadata,
 )
 
 if TYPE_CHECKING:
@@ -77,18 +78,32 @@ def forecast(
     """Forecast one entity; every model is backtested against the seasonal naive forecast."""
     from analytics.errors import InsufficientData
     from homeiq.forecasting import ForecastInputError, forecast_entity
+    from homeiq.home import home_facts
+    from homeiq.roles import resolve_home_roles
     from storage.errors import StoreError
 
     settings = load_cli_settings()
     store = open_cli_store(settings)
+    meta = open_optional_metadata(settings)
     try:
-        found = forecast_entity(store, entity, bucket=bucket, horizon=horizon, tz=settings.timezone)
+        tz = home_facts(settings, meta.home if meta is not None else None).time_zone
+        roles = resolve_home_roles(store, meta, settings)
+        found = forecast_entity(
+            store,
+            entity,
+            bucket=bucket,
+            horizon=horizon,
+            tz=tz or settings.timezone,
+            temperature_entity=roles.entity("outdoor_temperature"),
+        )
     except (ForecastInputError, InsufficientData) as err:
         raise fail(f"cannot forecast {entity}: {err}") from None
     except StoreError as err:
         raise fail(f"reading {entity} from the store failed: {err}", EXIT_FAILED) from None
     finally:
         store.close()
+        if meta is not None:
+            meta.close()
     if as_json:
         typer.echo(orjson.dumps(forecast_json(found)).decode())
         return
@@ -124,6 +139,7 @@ def anomalies(
 ) -> None:
     """Find unusual days and hours and silent entities; the run is stored in metadata."""
     from homeiq.anomaly_scan import run_anomalies
+    from homeiq.home import home_facts
     from storage.errors import StoreError
 
     settings = load_cli_settings()
@@ -131,7 +147,8 @@ def anomalies(
     try:
         metadata = open_cli_metadata(settings)
         try:
-            run = run_anomalies(store, metadata, days=days, tz=settings.timezone, trigger="cli")
+            tz = home_facts(settings, metadata.home).time_zone or settings.timezone
+            run = run_anomalies(store, metadata, days=days, tz=tz, trigger="cli")
         finally:
             metadata.close()
     except StoreError as err:

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from homeiq.forecasting import forecast_entity, main_energy_meter
+from analytics.role_resolver import resolve_roles
+from homeiq.forecasting import forecast_entity
+from homeiq.roles import entity_facts
 from storage.factory import open_store
 from tests.forecasting.conftest import SIM_END
 
@@ -17,10 +19,17 @@ MAX_MASE = 0.85
 def test_drawn_day_ahead_model_beats_naive_on_house_energy(sim_home: Path) -> None:
     store = open_store(backend="embedded", data_dir=sim_home)
     try:
-        meter = main_energy_meter(store, SIM_END)
+        roles = resolve_roles(entity_facts(store, None))  # the series the page opens with
+        meter = roles.entity("main_energy_meter")
         assert meter == "sensor.house_energy"
         found = forecast_entity(
-            store, meter, bucket="1h", horizon="24h", tz="Europe/Amsterdam", now=SIM_END
+            store,
+            meter,
+            bucket="1h",
+            horizon="24h",
+            tz="Europe/Amsterdam",
+            now=SIM_END,
+            temperature_entity=roles.entity("outdoor_temperature"),
         )
     finally:
         store.close()
