@@ -13,7 +13,7 @@ import pytest
 
 from app.auth.config import SESSION_COOKIE
 from ha_client import oauth
-from homeiq.sim import simulate_home
+from homeiq.sim import MIN_ENTITIES, simulate_home
 from storage.factory import open_store
 from tests.conftest import require_peer
 from tests.support.ha_peer import OWNER, HAPeer, free_port
@@ -40,7 +40,7 @@ def workbench(ha: HAPeer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     data_dir = tmp_path_factory.mktemp("ha-auth-home")
     store = open_store(backend="embedded", data_dir=data_dir)
     try:
-        simulate_home(store, days=2, entities=30, seed=3)
+        simulate_home(store, days=2, entities=MIN_ENTITIES, seed=3)
     finally:
         store.close()
     with serving(data_dir, {"HOMEIQ_HA_URL": ha.url}) as url:

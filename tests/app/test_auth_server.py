@@ -17,7 +17,7 @@ import pytest
 
 from app.auth.config import SESSION_COOKIE, hash_password
 from app.pages import ADMIN_PAGES, ROOT, PageSpec
-from homeiq.sim import GROUND_TRUTH_FILE, simulate_home
+from homeiq.sim import GROUND_TRUTH_FILE, MIN_ENTITIES, simulate_home
 from storage.factory import open_store
 from storage.metadata import MetadataStore
 from tests.conftest import require_peer
@@ -50,7 +50,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
         simulate_home(
             store,
             days=3,
-            entities=30,
+            entities=MIN_ENTITIES,
             seed=5,
             ground_truth_path=data_dir / GROUND_TRUTH_FILE,
             metadata=metadata,
