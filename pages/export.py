@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.services import ServiceError, explore, get_services
+from app.services import ServiceError, audit, explore, get_services
 from app.services import export as exporter
+from app.services.auth import current_user
 from app.widgets import current_range, fmt_bytes
 
 st.title("Export")
@@ -66,6 +67,21 @@ if st.button("Prepare export", type="primary", disabled=not chosen):
         st.stop()
     bar.progress(1.0, text="Done")
     st.session_state["homeiq_export"] = written
+    # Exports are reads (allowed on loopback without sign-in), but the audit log says who.
+    user = current_user()
+    if not (entities or domains or areas):
+        scope = "all entities"
+    elif len(chosen) <= 5:
+        scope = f"entities {', '.join(chosen)}"
+    else:
+        scope = f"{len(chosen)} entities"
+    try:
+        audit.record_export(
+            svc, actor=user.label if user is not None else None, rows=written.rows,
+            scope=f"{scope} ({rng.label})", fmt=fmt, path=str(written.path),
+        )  # fmt: skip
+    except ServiceError as err:
+        st.warning(str(err))
 
 result = st.session_state.get("homeiq_export")
 if result is not None and result.path.is_file():

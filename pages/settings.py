@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.services import ServiceError, get_services
+from app.services import ServiceError, audit, get_services
 from app.services import roles as role_service
+from app.services.auth import can_write, current_user, write_disabled_reason
 
 AUTOMATIC = "(automatic)"
 NONE = "(none)"
@@ -34,6 +35,11 @@ st.caption(
 for item in found.roles.values():
     for problem in item.problems:
         st.warning(problem)
+
+# A role choice is a write (issue 13 "Who may write"): only a signed-in admin saves one.
+reason = write_disabled_reason()
+if reason:
+    st.caption(reason)
 
 with st.form("roles"):
     picks: dict[str, str] = {}
@@ -67,9 +73,13 @@ with st.form("roles"):
             disabled=item.source == "setting",
             help=f"Set by {spec.setting}" if item.source == "setting" else None,
         )
-    saved = st.form_submit_button("Save", type="primary")
+    saved = st.form_submit_button("Save", type="primary", disabled=reason is not None)
 
 if saved:
+    user = current_user()  # again: the session can end between drawing the form and Save
+    if user is None or not can_write():
+        st.error(write_disabled_reason() or "Sign in as an administrator to make changes.")
+        st.stop()
     changed = []
     try:
         for spec in role_service.ROLES:
@@ -82,6 +92,12 @@ if saved:
                 role_service.forget(svc, spec.name)
             else:
                 role_service.choose(svc, spec.name, None if pick == NONE else pick)
+            was = item.entity_id or (NONE if item.source == "user" else "nothing")
+            audit.record_role_change(
+                svc, actor=user.label, role=spec.name, before=before, after=pick,
+                what=f"{spec.name}: was {was} ({role_service.SOURCE_WORDS[item.source]}), "
+                f"now {pick}",
+            )  # fmt: skip
             changed.append(spec.name)
     except ServiceError as err:
         st.error(str(err))

@@ -9,6 +9,7 @@ import streamlit as st
 
 from app.deploy_panel import deploy_controls, edit_controls, wording_controls
 from app.services import ServiceError, analysis, automations, get_services
+from app.services.auth import can_write, current_user, write_disabled_reason
 from app.suggestion_card import suggestion_card
 
 st.title("Suggestions")
@@ -50,14 +51,27 @@ if not found:
     st.stop()
 
 
-# Sign-in (issue 13 "Who may write") supplies the person; until it is wired, writes are
-# recorded in the audit log under this label.
-ACTOR = "admin app"
+# Who may write (issue 13): only a signed-in admin; everyone else sees why, once.
+reason = write_disabled_reason()
+if reason:
+    st.caption(reason)
+writer = current_user() if reason is None else None
+actor = writer.label if writer is not None else None
+
+
+def _acting_user() -> str | None:
+    """Return the signed-in admin's label now: a session can end between render and click."""
+    user = current_user()
+    return user.label if user is not None and can_write() else None
 
 
 def _decide(suggestion_id: int, decision: str) -> None:
+    now = _acting_user()
+    if now is None:
+        st.error(write_disabled_reason() or "Sign in as an administrator to make changes.")
+        return
     try:
-        automations.act(svc, decision, suggestion_id, actor=ACTOR)
+        automations.act(svc, decision, suggestion_id, actor=now)
     except ServiceError as err:
         st.error(str(err))
     else:
@@ -65,10 +79,11 @@ def _decide(suggestion_id: int, decision: str) -> None:
 
 
 def _deploy_part(suggestion: Any) -> None:
-    deploy_controls(svc, suggestion.id, actor=ACTOR, review=False)
+    # actor=None disables the buttons; the reason is already shown once above the cards.
+    deploy_controls(svc, suggestion.id, actor=actor, review=False)
     if suggestion.status in ("new", "approved", "deployed"):
-        edit_controls(svc, suggestion.id, actor=ACTOR)
-    wording_controls(svc, suggestion.id, actor=ACTOR)
+        edit_controls(svc, suggestion.id, actor=actor)
+    wording_controls(svc, suggestion.id, actor=actor)
 
 
 cards = analysis.scorecards(run)
@@ -76,6 +91,7 @@ for suggestion in found:
     suggestion_card(
         suggestion,
         on_decide=_decide,
+        can_write=actor is not None,
         scorecard=cards.get(str(suggestion.id)),
         extra=_deploy_part,
     )

@@ -103,6 +103,12 @@ class AuditLog:
         }
         return self.meta.audit(actor=actor, action=action, detail=_scrub(detail))
 
+    def record_export(self, *, actor: str, rows: int, scope: str, fmt: str, path: str) -> int:
+        """Append an ``export`` entry (CLI and app word it alike); return its id."""
+        return self.record(
+            actor=actor, action="export", what=f"{rows:,} rows of {scope} as {fmt} to {path}"
+        )
+
     def entries(self, limit: int = 500) -> list[AuditRow]:
         """Return the newest ``limit`` entries, newest first."""
         return [_row(entry) for entry in self.meta.list_audit(limit)]

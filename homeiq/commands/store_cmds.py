@@ -290,10 +290,10 @@ def export(
         store.close()
     typer.echo(f"exported {rows:,} rows to {out}", err=True)
     scope = f"entities {', '.join(entity)}" if entity else "all entities"
-    _audit_export(settings, f"{rows:,} rows of {scope} as {fmt} to {out}")
+    _audit_export(settings, rows=rows, scope=scope, fmt=fmt, out=out)
 
 
-def _audit_export(settings: Settings, what: str) -> None:
+def _audit_export(settings: Settings, *, rows: int, scope: str, fmt: str, out: Path) -> None:
     """Record the export in the audit log; an export that worked never fails on this."""
     import getpass
 
@@ -307,8 +307,12 @@ def _audit_export(settings: Settings, what: str) -> None:
         typer.echo(f"warning: the export was not written to the audit log: {err}", err=True)
         return
     try:
-        AuditLog(meta).record(
-            actor=f"{getpass.getuser()} (command line)", action="export", what=what
+        AuditLog(meta).record_export(
+            actor=f"{getpass.getuser()} (command line)",
+            rows=rows,
+            scope=scope,
+            fmt=fmt,
+            path=str(out),
         )
     finally:
         meta.close()
