@@ -6,8 +6,10 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from homeiq.sim import GROUND_TRUTH_FILE, simulate_home
 from storage.factory import open_store
@@ -69,3 +71,37 @@ def empty_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]
     """Point the app's settings at an empty data dir for one test."""
     _point_app_at(monkeypatch, tmp_path)
     yield tmp_path
+
+
+ADMIN_PASSWORD = "correct-horse-1"
+
+
+@pytest.fixture(scope="session")
+def admin_password_hash() -> str:
+    """Return one argon2 hash for the whole run (hashing is slow on purpose)."""
+    from app.auth.config import hash_password
+
+    return hash_password(ADMIN_PASSWORD)
+
+
+def require_password_sign_in(monkeypatch: pytest.MonkeyPatch, password_hash: str) -> None:
+    """Turn on HOMEIQ_APP_AUTH=password; call after the app was pointed at a home."""
+    import streamlit as st
+
+    from app.auth.sessions import SESSIONS
+
+    monkeypatch.setenv("HOMEIQ_ADMIN_PASSWORD_HASH", password_hash)
+    st.cache_resource.clear()
+    SESSIONS.clear()
+
+
+def signed_in(
+    at: AppTest, *, name: str = "Ada", method: Literal["ha", "password"] = "password"
+) -> str:
+    """Sign an admin into AppTest ``at`` as app/main.py's gate would; return their label."""
+    from app.auth.sessions import SESSIONS, User
+    from app.services.auth import SESSION_KEY
+
+    user = User(user_id=f"id-{name}", name=name, is_admin=True, method=method)
+    at.session_state[SESSION_KEY] = SESSIONS.create(user, hours=1)
+    return user.label

@@ -15,7 +15,7 @@ from homeiq.analysis import run_analysis
 from homeiq.sim import GROUND_TRUTH_FILE, simulate_home
 from storage.factory import open_store
 from storage.metadata import MetadataStore
-from tests.app.conftest import _point_app_at
+from tests.app.conftest import _point_app_at, require_password_sign_in, signed_in
 
 END = datetime(2026, 11, 8, tzinfo=UTC)  # 30 days across the EU DST change
 
@@ -60,8 +60,13 @@ def test_suggestions_page_shows_a_card_per_suggestion_with_evidence(analysed_env
     assert any("Turn on" in m.value or "light" in m.value.lower() for m in at.markdown)
 
 
-def test_approve_records_the_decision(analysed_env: Path) -> None:
-    at = _run("suggestions.py")
+def test_approve_records_the_decision(
+    analysed_env: Path, monkeypatch: pytest.MonkeyPatch, admin_password_hash: str
+) -> None:
+    require_password_sign_in(monkeypatch, admin_password_hash)  # writes need a signed-in admin
+    at = AppTest.from_file(str(ROOT / "pages" / "suggestions.py"), default_timeout=60)
+    signed_in(at)
+    at.run()
     first = next(b for b in at.button if b.label == "Approve")
     suggestion_id = int(first.key.split("-")[1])
     first.click().run()

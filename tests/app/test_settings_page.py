@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.roles import ROLES
 from app.pages import ADMIN_PAGES
-from tests.app.conftest import _point_app_at
+from tests.app.conftest import _point_app_at, require_password_sign_in, signed_in
 
 SETTINGS = next(spec for spec in ADMIN_PAGES if spec.url_path == "settings")
 
@@ -25,10 +25,13 @@ def own_home(sim_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     return data_dir
 
 
-def _restart() -> AppTest:
+def _restart(*, admin: bool = False) -> AppTest:
     st.cache_resource.clear()  # a new server process: services and caches built again
     st.cache_data.clear()
-    at = AppTest.from_file(str(SETTINGS.path), default_timeout=60).run()
+    at = AppTest.from_file(str(SETTINGS.path), default_timeout=60)
+    if admin:
+        signed_in(at)
+    at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -41,8 +44,11 @@ def test_settings_page_lists_every_role_with_its_choice(own_home: Path) -> None:
     assert "Now:" in captions and "guessed" in captions
 
 
-def test_a_role_chosen_on_the_page_persists_across_a_restart(own_home: Path) -> None:
-    at = _restart()
+def test_a_role_chosen_on_the_page_persists_across_a_restart(
+    own_home: Path, monkeypatch: pytest.MonkeyPatch, admin_password_hash: str
+) -> None:
+    require_password_sign_in(monkeypatch, admin_password_hash)  # saving is a write
+    at = _restart(admin=True)
     box = at.selectbox(key="role_outdoor_temperature")
     assert box.value == "(automatic)"
     weather = next(i for i, label in enumerate(box.options) if "weather." in label)
