@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from analytics.roles import ROLES
 from app.auth.config import SESSION_COOKIE, hash_password
 from app.pages import ADMIN_PAGES, ROOT, PageSpec
 from homeiq.sim import GROUND_TRUTH_FILE, MIN_ENTITIES, simulate_home
@@ -217,6 +218,35 @@ def test_export_download_is_served_only_with_a_session(
         assert httpx.get(url, timeout=30).status_code == 403
     finally:
         context.close()
+
+
+def test_signed_in_admin_saves_a_role_in_chromium_and_it_is_audited(
+    password_server: str, home: Path, browser: object
+) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    try:
+        page = _sign_in(context, password_server, "/settings")
+        index = [spec.name for spec in ROLES].index("media_player")  # one box per role, in order
+        box = page.locator('[data-testid="stSelectbox"]').nth(index)
+        box.wait_for(timeout=120_000)
+        box.click()
+        page.keyboard.type("(none)")
+        page.keyboard.press("Enter")
+        page.get_by_role("button", name="Save").click()
+        page.get_by_text("Saved: media_player").wait_for(timeout=60_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "page-settings-saved.png"), full_page=True)
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        context.close()
+    meta = MetadataStore(home / "homeiq.sqlite")
+    try:
+        changes = [e for e in meta.list_audit(100) if e.action == "role_change"]
+    finally:
+        meta.close()
+    assert [(e.actor, e.detail["after"]) for e in changes][:1] == [
+        ("admin (local password)", "(none)")
+    ]
 
 
 def test_kiosk_needs_no_sign_in(home: Path, browser: object) -> None:
