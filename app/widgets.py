@@ -95,6 +95,8 @@ def readable_axes(
     if distinct.len() == 1:
         moment = distinct.item()
         fig.update_xaxes(range=[moment - width, moment + width], tickformat="%d %b %H:%M")
+        # A lone bar is as thin; give it most of its bucket (milliseconds on a date axis).
+        fig.update_traces(width=width.total_seconds() * 1000 * 0.8, selector={"type": "bar"})
     numbers = values.drop_nulls()
     if numbers.len() and numbers.min() == numbers.max():
         level = float(numbers.max())  # type: ignore[arg-type]

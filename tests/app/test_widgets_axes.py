@@ -1,0 +1,25 @@
+"""readable_axes: a range with one bucket draws a visible bar on a readable axis."""
+
+from datetime import UTC, datetime, timedelta
+
+import plotly.express as px
+import polars as pl
+
+from app.widgets import readable_axes
+
+
+def test_a_lone_hourly_bar_is_most_of_an_hour_wide() -> None:
+    frame = pl.DataFrame({"time": [datetime(2026, 12, 1, 21, tzinfo=UTC)], "kwh": [2.2]})
+    fig = px.bar(frame.to_pandas(), x="time", y="kwh")
+    fig = readable_axes(fig, frame["time"], frame["kwh"], width=timedelta(hours=1))
+    assert fig.data[0].width == 0.8 * 3_600_000
+    start, end = fig.layout.xaxis.range
+    assert end - start == timedelta(hours=2)
+
+
+def test_bars_of_several_buckets_keep_plotly_widths() -> None:
+    hours = [datetime(2026, 12, 1, h, tzinfo=UTC) for h in (20, 21)]
+    frame = pl.DataFrame({"time": hours, "kwh": [1.0, 2.2]})
+    fig = px.bar(frame.to_pandas(), x="time", y="kwh")
+    fig = readable_axes(fig, frame["time"], frame["kwh"], width=timedelta(hours=1))
+    assert fig.data[0].width is None
