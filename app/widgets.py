@@ -103,3 +103,11 @@ def readable_axes(
         pad = abs(level) * 0.5 or 1.0
         fig.update_yaxes(range=[min(0.0, level - pad), max(0.0, level + pad)])
     return fig
+
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def weekday_labels(weekdays: pl.Series) -> list[str]:
+    """Return the names of ISO weekday numbers (1=Mon..7), for the rows a range really has."""
+    return [WEEKDAYS[int(day) - 1] for day in weekdays]

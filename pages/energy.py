@@ -10,7 +10,7 @@ import streamlit as st
 
 from app.services import ServiceError, energy, forecast, get_services
 from app.services import roles as role_service
-from app.widgets import current_range, readable_axes, style_chart
+from app.widgets import current_range, readable_axes, style_chart, weekday_labels
 
 st.title("Energy")
 try:
@@ -88,7 +88,7 @@ with left:
     fig = px.imshow(
         matrix.select(hours).to_numpy(),
         x=[int(h) for h in hours],
-        y=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][: matrix.height],
+        y=weekday_labels(matrix["weekday"]),
         labels={"x": "hour (local)", "y": "", "color": "kWh"},
         aspect="auto",
         color_continuous_scale="Viridis",

@@ -1,11 +1,11 @@
-"""readable_axes: a range with one bucket draws a visible bar on a readable axis."""
+"""Chart helpers: one bucket draws a visible bar; weekday rows carry their own names."""
 
 from datetime import UTC, datetime, timedelta
 
 import plotly.express as px
 import polars as pl
 
-from app.widgets import readable_axes
+from app.widgets import readable_axes, weekday_labels
 
 
 def test_a_lone_hourly_bar_is_most_of_an_hour_wide() -> None:
@@ -23,3 +23,8 @@ def test_bars_of_several_buckets_keep_plotly_widths() -> None:
     fig = px.bar(frame.to_pandas(), x="time", y="kwh")
     fig = readable_axes(fig, frame["time"], frame["kwh"], width=timedelta(hours=1))
     assert fig.data[0].width is None
+
+
+def test_weekday_rows_are_named_by_their_own_numbers() -> None:
+    # A last-24-hours range on a Tuesday and Wednesday has rows 2 and 3, not Mon and Tue.
+    assert weekday_labels(pl.Series([2, 3])) == ["Tue", "Wed"]
