@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,6 +31,10 @@ def home(sim_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
     """A private copy of the simulated home with one new and one deployed suggestion."""
     data_dir = tmp_path / "home"
     shutil.copytree(sim_dir, data_dir)
+    # The shared simulated home may carry audit rows of earlier tests (an export page test
+    # audits into it); each test here starts from an empty log.
+    with sqlite3.connect(data_dir / "homeiq.sqlite") as conn:
+        conn.execute("DELETE FROM audit")
     meta = MetadataStore(data_dir / "homeiq.sqlite")
     try:
         meta.add_suggestion(kind="time", title="Hall", body="", detail={"automation": LIGHT})
