@@ -42,7 +42,6 @@ def suggestion_json(s: Suggestion) -> dict[str, Any]:
         "evidence": s.evidence,
         "automation": s.automation,
         "status": str(getattr(s.status, "value", s.status)),
-        "title": s.title,
     }
 
 
@@ -101,8 +100,9 @@ def analyze(
                 "seconds": run.seconds,
             },
             "suggestions": [suggestion_json(s) for s in outcome.suggestions],
-            "message": outcome.message,
         }
+        if outcome.message:  # stdout stays exactly the object; the why goes to stderr
+            typer.echo(f"analyze: {outcome.message}", err=True)
         typer.echo(orjson.dumps(payload).decode())
         return
     _print_summary(console, outcome)
