@@ -37,9 +37,11 @@ if svc.metadata is not None and st.button("Run analysis now"):
     else:
         st.success(summary)
 
+# Rolled back is shown by default: a card must not vanish under the admin's Rollback click,
+# taking the outcome message with it.
 statuses = st.multiselect(
     "Status", ["new", "approved", "rejected", "deployed", "rolled_back", "failed"],
-    default=["new", "approved", "deployed"],
+    default=["new", "approved", "deployed", "rolled_back"],
 )  # fmt: skip
 try:
     found = analysis.suggestions(svc, statuses=tuple(statuses))
