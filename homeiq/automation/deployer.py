@@ -178,9 +178,38 @@ class AutomationDeployer:
             )
         return self.ha
 
+    def _stopped(self, action: str, suggestion_id: int, actor: str, why: str) -> None:
+        """Audit a deploy or rollback that stopped before HA was asked to change anything.
+
+        A stopped deploy keeps the config it would have sent, so the log shows what was tried.
+        """
+        config: dict[str, Any] | None = None
+        if action.startswith("deploy"):
+            try:
+                config = self.config(suggestion_id)
+            except DeployError:  # no such suggestion or no config: ``why`` says so
+                config = None
+        self.audit.record(actor=actor, action=action, suggestion_id=suggestion_id, what=why,
+                          after=config)  # fmt: skip
+
     def deploy(self, suggestion_id: int, *, actor: str, confirmed: bool = False) -> Outcome:
-        """POST the config, verify it is live, store the version; raise Refused or HAFailed."""
-        client = self._client()
+        """POST the config, verify it is live, store the version; raise Refused or HAFailed.
+
+        Every attempt is audited: ``deploy``, ``deploy_refused`` (state or safety rules, exit
+        2) or ``deploy_failed`` (HA not configured, unreachable or rejecting, exit 3).
+        """
+        try:
+            return self._deploy(suggestion_id, actor=actor, confirmed=confirmed)
+        except Refused as err:
+            self._stopped("deploy_refused", suggestion_id, actor, str(err))
+            raise
+
+    def _deploy(self, suggestion_id: int, *, actor: str, confirmed: bool) -> Outcome:
+        try:
+            client = self._client()
+        except HAFailed as err:
+            self._stopped("deploy_failed", suggestion_id, actor, str(err))
+            raise
         status = status_of(self.suggestion(suggestion_id))
         if status not in ("approved", "deployed"):
             raise Refused(f"Suggestion {suggestion_id} is {status}; approve it before deploying.")
@@ -279,14 +308,22 @@ class AutomationDeployer:
 
     # --- rollback -------------------------------------------------------------------------
     def rollback(self, suggestion_id: int, *, actor: str) -> Outcome:
-        """Undo the live version: DELETE a created automation or POST the earlier config back."""
-        client = self._client()
-        live = self.meta.versions.live(suggestion_id)
-        if live is None:
-            status = status_of(self.suggestion(suggestion_id))
-            raise Refused(
-                f"Suggestion {suggestion_id} is {status}; nothing is deployed to roll back."
-            )
+        """Undo the live version: DELETE a created automation or POST the earlier config back.
+
+        A refused or failed attempt is audited (``rollback_refused``, ``rollback_failed``).
+        """
+        try:
+            client = self._client()
+            live = self.meta.versions.live(suggestion_id)
+            if live is None:
+                status = status_of(self.suggestion(suggestion_id))
+                raise Refused(
+                    f"Suggestion {suggestion_id} is {status}; nothing is deployed to roll back."
+                )
+        except DeployError as err:
+            action = "rollback_refused" if isinstance(err, Refused) else "rollback_failed"
+            self._stopped(action, suggestion_id, actor, str(err))
+            raise
         config_id = live.ha_automation_id
         warnings: list[str] = []
         try:

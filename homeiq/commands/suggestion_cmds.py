@@ -177,6 +177,8 @@ def deploy(
         confirmed = typed.strip() == word
         if not confirmed:
             typer.echo("not confirmed; nothing deployed", err=True)
+            # The deployer refuses it too, and so audits the attempt; exit 2 either way.
+            _run(lambda: deployer.deploy(suggestion_id, actor=_actor(), confirmed=False))
             raise typer.Exit(EXIT_REFUSED)
     outcome = _run(lambda: deployer.deploy(suggestion_id, actor=_actor(), confirmed=confirmed))
     typer.echo(outcome.message)

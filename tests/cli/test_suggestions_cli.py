@@ -112,6 +112,30 @@ def test_blocked_suggestion_is_never_deployed(homeiq: Homeiq) -> None:
     assert "blocked by the safety rules: lock.unlock" in result.stderr
 
 
+def test_refused_deploys_are_in_the_audit_json(homeiq: Homeiq) -> None:
+    blocked = _approved_with(homeiq, "lock.unlock")
+    critical = _approved_with(homeiq, "lock.lock")
+    assert homeiq("suggestions", "deploy", str(blocked), "--yes", env=UNREACHABLE).exit_code == 2
+    declined = homeiq.runner.invoke(
+        cli_app,
+        ["suggestions", "deploy", str(critical)],
+        input="no\n",
+        env={"HOMEIQ_DATA_DIR": str(homeiq.data_dir), **UNREACHABLE},
+    )
+    assert declined.exit_code == 2
+    audit = json.loads(homeiq("audit", "--json").stdout)
+    assert [(e["action"], e["suggestion_id"]) for e in audit] == [
+        ("deploy_refused", critical),
+        ("deploy_refused", blocked),
+    ]
+    assert set(audit[0]) == {
+        "id", "when", "who", "action", "suggestion_id", "what", "before", "after", "answer"
+    }  # fmt: skip
+    assert "critical findings" in audit[0]["what"]
+    assert "lock.unlock" in audit[1]["what"]
+    assert audit[1]["after"]["actions"][0]["action"] == "lock.unlock"
+
+
 def test_critical_suggestion_needs_the_typed_confirmation(homeiq: Homeiq) -> None:
     suggestion_id = _approved_with(homeiq, "lock.lock")
     refused = homeiq.runner.invoke(
