@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -215,11 +216,17 @@ def test_malformed_config_shows_has_message(meta: MetadataStore, peer: HAPeer) -
 
 def test_non_admin_token_is_refused(meta: MetadataStore, peer: HAPeer) -> None:
     suggestion_id = _approved(meta, _config("HomeIQ test non admin"))
-    deployer = _deployer(meta, peer, token=peer.user_token("guest", "guest-pass-123", admin=False))
+    token = peer.user_token("guest", "guest-pass-123", admin=False)
+    deployer = _deployer(meta, peer, token=token)
     with pytest.raises(HAFailed, match="not an administrator"):
         deployer.deploy(suggestion_id, actor="tester")
     assert _status(meta, suggestion_id) == "approved"
     assert ha_automation_id(suggestion_id) not in _yaml_ids(peer)
+    entry = AuditLog(meta).entries()[0]
+    assert (entry.action, entry.suggestion_id) == ("deploy_failed", suggestion_id)
+    assert "not an administrator" in entry.what
+    assert entry.after["alias"] == "HomeIQ test non admin"
+    assert token not in json.dumps(entry.to_dict(), default=str)
 
 
 def test_changed_in_ha_then_rolled_back_warns_and_keeps_has_copy(
