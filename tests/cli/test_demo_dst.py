@@ -48,3 +48,10 @@ def test_run_fills_an_empty_store_with_the_default_demo_window() -> None:
     run_default = inspect.signature(app_cmds.run).parameters["demo_days"].default
     demo_default = inspect.signature(store_cmds.demo).parameters["days"].default
     assert run_default is None and demo_default is None
+
+
+def test_days_help_names_the_cap(homeiq: Homeiq) -> None:
+    from homeiq.sim.dst_window import MAX_DEFAULT_DAYS
+
+    result = homeiq("demo", "--help")
+    assert f"at most {MAX_DEFAULT_DAYS}" in " ".join(result.output.replace("│", " ").split())
