@@ -82,7 +82,10 @@ def kiosk(
 
 def run(
     host: Annotated[str | None, typer.Option(help=HOST_HELP)] = None,
-    demo_days: Annotated[int, typer.Option(help="Days of simulated home when empty.")] = 30,
+    demo_days: Annotated[
+        int | None,
+        typer.Option(help="Days of simulated home when empty; default as `homeiq demo`."),
+    ] = None,
     demo_entities: Annotated[int, typer.Option(help="Simulated entities when empty.")] = 150,
 ) -> None:
     """Fill an empty store with the simulated home, then run worker (if configured), app, kiosk."""

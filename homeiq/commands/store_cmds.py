@@ -17,6 +17,7 @@ from homeiq.commands.runtime import fail, load_cli_settings, open_cli_store
 
 if TYPE_CHECKING:
     from homeiq.settings import Settings
+    from homeiq.sim import SimResult
     from storage.protocol import TimeSeriesStore
 
 MIN_ENTITIES: Final[int] = 34  # the simulated home's fixed core (homeiq.sim.MIN_ENTITIES)
@@ -48,7 +49,13 @@ def parse_moment(text: str, *, flag: str, now: datetime) -> datetime:
 
 
 def demo(
-    days: Annotated[int, typer.Option(help="Days of history to simulate.")] = 30,
+    days: Annotated[
+        int | None,
+        typer.Option(
+            help="Days of history to simulate. Default: 30, or more (at most 245) so that the "
+            "window starts a week before the time zone's latest DST change."
+        ),
+    ] = None,
     entities: Annotated[int, typer.Option(help="Entities in the simulated home.")] = 150,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same home.")] = 42,
     end: Annotated[
@@ -62,7 +69,7 @@ def demo(
     longitude: Annotated[float, typer.Option(help="Longitude of the home (sun times).")] = 4.90,
 ) -> None:
     """Fill the store with a simulated home; rerunning it adds no duplicates."""
-    if days < 1 or days > 3650:
+    if days is not None and (days < 1 or days > 3650):
         raise typer.BadParameter(
             f"{days} is not a number of days from 1 to 3650", param_hint="--days"
         )
@@ -127,11 +134,23 @@ def demo(
         soft_wrap=True,
     )
     console.print(f"ground truth: {result.ground_truth_path}", soft_wrap=True)
-    if not result.dst_changes:
-        console.print(
-            f"(no DST change in this window in {timezone}; e.g. --end 2026-11-08 crosses one)",
-            soft_wrap=True,
-        )
+    console.print(_dst_line(result, timezone, explicit_days=days is not None), soft_wrap=True)
+
+
+def _dst_line(result: SimResult, timezone: str, *, explicit_days: bool) -> str:
+    """Return the line saying which DST change the simulated window covers, if any."""
+    from homeiq.sim.dst_window import DST_MARGIN_DAYS, MAX_DEFAULT_DAYS, describe_change
+    from homeiq.sim.place import Place
+
+    if result.latest_change is not None:
+        change = describe_change(Place(timezone=timezone), result.latest_change)
+        return f"DST: the window covers {timezone}'s change on {change}"
+    if explicit_days:
+        return f"DST: no change in this window in {timezone}; leave out --days to cover the latest"
+    return (
+        f"DST: none to cover; {timezone} has not changed its UTC offset "
+        f"in the last {MAX_DEFAULT_DAYS - DST_MARGIN_DAYS} days"
+    )
 
 
 def _iso(moment: datetime | None) -> str | None:

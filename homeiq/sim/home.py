@@ -14,6 +14,7 @@ import orjson
 import polars as pl
 
 from homeiq.sim.catalog import EntitySpec, build_catalog
+from homeiq.sim.dst_window import OffsetChange, default_window, last_offset_change
 from homeiq.sim.frames import entity_frame
 from homeiq.sim.place import (
     DEFAULT_LATITUDE,
@@ -51,6 +52,7 @@ class SimResult:
     ground_truth_path: Path | None
     timezone: str
     dst_changes: tuple[datetime, ...]  # UTC instants the home's clocks changed in the window
+    latest_change: OffsetChange | None  # the last of them, with the offsets either side
 
 
 def floor_hour(moment: datetime) -> datetime:
@@ -109,7 +111,7 @@ def home_frames(
 def simulate_home(
     store: TimeSeriesStore,
     *,
-    days: int = 30,
+    days: int | None = 30,
     entities: int = 150,
     seed: int = 42,
     end: datetime | None = None,
@@ -122,17 +124,22 @@ def simulate_home(
 ) -> SimResult:
     """Write ``days`` of a seeded home with ``entities`` entities; return what was written.
 
+    ``days=None`` picks the default window (homeiq.sim.dst_window): 30 days, or longer so that
+    it starts a week before the time zone's latest DST change.
+
     Every sample is a pure function of (seed, entity, day, place), so a rerun writes the
     same events and the store keeps one copy. Without ``end`` the window ends on the current
     hour, or where a run recorded in ``ground_truth_path`` ended less than a day ago. People
     keep their habits by the local clock of ``timezone``; the sun is computed for
     (``latitude``, ``longitude``).
     """
-    if days < 1:
+    if days is not None and days < 1:
         raise ValueError(f"days={days}: simulate at least one day")
     place = Place(timezone=timezone, latitude=latitude, longitude=longitude)
     specs = build_catalog(entities)
     finish = resolve_end(end, ground_truth_path, seed)
+    if days is None:
+        days = default_window(place, finish).days
     begin = finish - timedelta(days=days)
     day_range = window_days(begin, finish)
     started = time.perf_counter()
@@ -191,6 +198,7 @@ def simulate_home(
         ground_truth_path=ground_truth_path,
         timezone=timezone,
         dst_changes=tuple(dst_changes(place, begin, finish)),
+        latest_change=last_offset_change(place.zone, finish, within=finish - begin),
     )
 
 
