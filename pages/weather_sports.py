@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
@@ -10,13 +12,14 @@ import streamlit as st
 from app.services import ServiceError, get_services
 from app.services import roles as role_service
 from app.services import weather_sports as ws
-from app.widgets import current_range, style_chart
+from app.widgets import current_range, readable_axes, style_chart
 
 st.title("Weather & sports")
 try:
     svc = get_services()
     rng = current_range(svc.tz)
     heating = ws.heating_report(svc, rng)
+    outdoor_series = ws.outdoor_series(svc, rng)
     numeric = ws.numeric_entities(svc)
     found = role_service.role_map(svc)
     names = role_service.friendly_names(svc)
@@ -31,6 +34,27 @@ st.caption(f"{rng.label} · whole local days ({svc.timezone})")
 st.subheader("Heating against outdoor temperature")
 if isinstance(heating, str):
     st.info(heating)
+    if outdoor_series is not None:
+        # The fit's input so far: a home connected today shows its temperature already.
+        fine = outdoor_series.bucket == "5m"
+        every = "5-minute" if fine else "hourly"
+        st.caption(
+            f"Outdoor: {role_service.label(outdoor_series.entity_id, names)} · {every} means"
+        )
+        if outdoor_series.frame.height:
+            temps_local = outdoor_series.frame.with_columns(
+                pl.col("time").dt.convert_time_zone(svc.timezone)
+            )
+            fig = px.line(
+                temps_local.to_pandas(),
+                x="time",
+                y="value",
+                markers=True,
+                labels={"time": "local time", "value": "°C"},
+            )
+            width = timedelta(minutes=5) if fine else timedelta(hours=1)
+            fig = readable_axes(fig, temps_local["time"], temps_local["value"], width=width)
+            st.plotly_chart(style_chart(fig, y_title="outdoor °C", height=260))
 else:
     fit = heating.hdd
     st.caption(

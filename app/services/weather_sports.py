@@ -20,6 +20,9 @@ from storage.errors import StoreError
 TV_ON: Final[tuple[str, ...]] = ("on", "playing", "paused")
 MIN_HOURS_PER_DAY: Final[int] = 20
 CLIP: Final[timedelta] = timedelta(hours=2)  # PRE/POST time kept around a game
+# With fewer hourly means than this (a home connected today) the outdoor temperature is drawn
+# from 5-minute means, so the first hours of data already show as a curve.
+FINE_BELOW_HOURS: Final[int] = 48
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -31,6 +34,15 @@ class HeatingReport:
     line: weather.Regression  # kWh per day against °C
     energy_entity: str
     outdoor_entity: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutdoorSeries:
+    """The outdoor temperature role's readings over a range, as bucket means."""
+
+    entity_id: str
+    bucket: str  # "1h", or "5m" while there are few hours of data
+    frame: pl.DataFrame  # time, value (°C)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,13 +68,16 @@ def _daily(frame: pl.DataFrame, tz: str, how: str) -> pl.DataFrame:
     )
 
 
-def outdoor_hourly(svc: Services, entity_id: str, rng: TimeRange) -> pl.DataFrame:
-    """Return ``time, value`` hourly mean outdoor temperature from a sensor or a weather entity.
+def outdoor_hourly(
+    svc: Services, entity_id: str, rng: TimeRange, every: str = "1h"
+) -> pl.DataFrame:
+    """Return ``time, value`` hourly (or ``every``) mean outdoor temperature from a sensor or
+    a weather entity.
 
     A ``weather.*`` entity has no numeric state; its ``temperature`` attribute is the reading.
     """
     if not entity_id.startswith("weather."):
-        return svc.store.aggregate([entity_id], rng.start, rng.end, "1h", "mean")
+        return svc.store.aggregate([entity_id], rng.start, rng.end, every, "mean")
     raw = svc.store.read([entity_id], rng.start, rng.end)
     readings = raw.select(
         "time",
@@ -73,7 +88,7 @@ def outdoor_hourly(svc: Services, entity_id: str, rng: TimeRange) -> pl.DataFram
     ).drop_nulls("value")
     return (
         readings.sort("time")
-        .group_by_dynamic("time", every="1h")
+        .group_by_dynamic("time", every=every)
         .agg(pl.col("value").mean())
         .with_columns(pl.lit(entity_id).alias("entity_id"))
         .select("time", "entity_id", "value")
@@ -112,6 +127,23 @@ def heating_report(svc: Services, rng: TimeRange) -> HeatingReport | str:
     return HeatingReport(
         daily=daily, hdd=hdd_fit, line=line, energy_entity=heating, outdoor_entity=outdoor
     )
+
+
+@cached(ttl=300, show_spinner=False)
+def outdoor_series(svc: Services, rng: TimeRange) -> OutdoorSeries | None:
+    """Return the outdoor temperature over ``rng`` (hourly, or 5-minute means while the
+    store holds few hours), or None when no entity plays the role."""
+    outdoor = role_map(svc).entity("outdoor_temperature")
+    if outdoor is None:
+        return None
+    try:
+        frame = outdoor_hourly(svc, outdoor, rng)
+        bucket = "1h"
+        if frame.height < FINE_BELOW_HOURS:
+            frame, bucket = outdoor_hourly(svc, outdoor, rng, "5m"), "5m"
+    except StoreError as err:
+        raise ServiceError(f"Reading the outdoor temperature ({outdoor}) failed: {err}") from err
+    return OutdoorSeries(entity_id=outdoor, bucket=bucket, frame=frame.select("time", "value"))
 
 
 @cached(ttl=300, show_spinner="Correlating…")
