@@ -10,6 +10,7 @@ import streamlit as st
 
 from app.services import ServiceError, energy, forecast, get_services
 from app.services import roles as role_service
+from app.services.money import currency_label, money
 from app.widgets import current_range, readable_axes, style_chart, weekday_labels
 
 st.title("Energy")
@@ -37,10 +38,11 @@ for note in report.notes:
 cols = st.columns(4)
 delta = f"{report.change:+.0%} vs previous period" if report.change is not None else None
 cols[0].metric("Consumption", f"{report.total_kwh:,.1f} kWh", delta, delta_color="inverse")
+per_kwh = f"{currency_label(svc.currency) or 'currency unknown'} per kWh"
 cols[1].metric(
     "Cost",
-    f"€ {report.total_cost:,.2f}" if report.total_cost is not None else "—",
-    help=f"fixed price {report.fixed_price:g} per kWh" if report.fixed_price else None,
+    money(report.total_cost, svc.currency) if report.total_cost is not None else "—",
+    help=f"fixed price {report.fixed_price:g} {per_kwh}" if report.fixed_price else None,
 )
 cols[2].metric("Baseload", f"{report.baseload_w:,.0f} W" if report.baseload_w else "—")
 days = max(report.daily.height, 1)
@@ -78,6 +80,8 @@ with by_day:
     daily = report.daily
     fig = px.bar(daily.to_pandas(), x="day", y="kwh", labels={"day": "day (local)"})
     st.plotly_chart(style_chart(fig, y_title="kWh per day"))
+    if "cost" in daily.columns and svc.currency:
+        daily = daily.rename({"cost": f"cost ({svc.currency})"})
     st.dataframe(daily, hide_index=True)
 
 left, right = st.columns(2)

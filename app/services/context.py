@@ -31,6 +31,8 @@ class Services:
     # The home's time zone: HOMEIQ_TIMEZONE when set, else what HA (or the simulated home, a
     # recorder import) reported, else UTC (homeiq.home.home_facts).
     timezone: str = "UTC"
+    # ISO 4217 code of prices and costs: HOMEIQ_CURRENCY, else what HA reported, else None.
+    currency: str | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -61,16 +63,18 @@ def build_services(settings: Settings) -> Services:
             _log.warning("metadata store unavailable: %s", err)
             problems.append(f"The metadata database {settings.metadata_path} cannot open: {err}")
     try:
-        zone = home_facts(settings, metadata.home if metadata is not None else None).time_zone
+        facts = home_facts(settings, metadata.home if metadata is not None else None)
+        zone, currency = facts.time_zone, facts.currency
     except StoreError as err:
         problems.append(f"The home's stored facts cannot be read ({err}); times are in UTC")
-        zone = settings.timezone
+        zone, currency = settings.timezone, settings.currency
     return Services(
         settings=settings,
         store=store,
         metadata=metadata,
         problems=problems,
         timezone=_known_zone(zone, settings.timezone),
+        currency=currency,
     )
 
 

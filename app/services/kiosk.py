@@ -19,6 +19,7 @@ import streamlit as st
 
 from analytics.role_resolver import RoleMap
 from app.services import ServiceError, get_services
+from app.services.money import money
 from homeiq.roles import resolve_home_roles
 from storage.errors import StoreError
 from storage.metadata import MetadataStore
@@ -41,7 +42,7 @@ class TileValue:
 class KioskReader:
     """Answers the kiosk's questions; has no method that writes anything."""
 
-    __slots__ = ("__metadata", "__resolve", "__roles", "__store", "tz")
+    __slots__ = ("__metadata", "__resolve", "__roles", "__store", "currency", "tz")
 
     def __init__(
         self,
@@ -49,6 +50,7 @@ class KioskReader:
         metadata: MetadataStore | None,
         tz: str,
         resolve: Callable[[], RoleMap] | None = None,
+        currency: str | None = None,
     ) -> None:
         self.__store = store
         self.__metadata = metadata
@@ -56,6 +58,7 @@ class KioskReader:
         self.__resolve = resolve or RoleMap
         self.__roles: tuple[float, RoleMap] | None = None
         self.tz = ZoneInfo(tz)
+        self.currency = currency  # ISO 4217 code of costs (the home's), None when unknown
 
     def role(self, name: str) -> str | None:
         """Return the entity playing role ``name`` (roles re-read every minute), or None."""
@@ -193,7 +196,8 @@ def _energy_tile(reader: KioskReader, now: datetime) -> TileValue:
     kwh, cost = reader.today_energy(now)
     if kwh is None:
         return TileValue(value="—", caption="no energy meter data today")
-    return TileValue(value=f"{kwh:,.1f} kWh", caption=f"€ {cost:,.2f}" if cost else "no price")
+    caption = money(cost, reader.currency) if cost else "no price"
+    return TileValue(value=f"{kwh:,.1f} kWh", caption=caption)
 
 
 def _outdoor_tile(reader: KioskReader, now: datetime) -> TileValue:
@@ -265,6 +269,7 @@ def get_reader() -> KioskReader:
         svc.metadata,
         svc.timezone,
         lambda: resolve_home_roles(svc.store, svc.metadata, svc.settings),
+        currency=svc.currency,
     )
 
 

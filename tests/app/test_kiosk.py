@@ -98,6 +98,7 @@ def test_kiosk_reader_offers_no_write() -> None:
         "store_problem",
         "role",
         "price",
+        "currency",
         "tz",
     }
     for verb in ("write", "export", "deploy", "delete", "apply", "set", "add", "update"):
