@@ -93,6 +93,47 @@ def device_consumption(prefs: Mapping[str, Any] | None) -> list[tuple[str, str |
     return found
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GridImport:
+    """One grid import meter of HA's energy prefs (one tariff) and the price HA gives it."""
+
+    entity_id: str
+    price_entity: str | None = None  # a sensor in currency per kWh
+    fixed_price: float | None = None  # currency per kWh
+
+    @property
+    def priced(self) -> bool:
+        """Return whether HA's prefs give this meter a price."""
+        return self.price_entity is not None or self.fixed_price is not None
+
+
+def grid_imports(prefs: Mapping[str, Any] | None) -> list[GridImport]:
+    """Return every grid import meter (``flow_from``) of the energy prefs with its own price."""
+    if not prefs:
+        return []
+    found = []
+    for flow in _flows(prefs, "flow_from"):
+        meter = flow.get("stat_energy_from")
+        if not isinstance(meter, str) or not meter:
+            continue
+        entity = flow.get("entity_energy_price")
+        number = flow.get("number_energy_price")
+        fixed = (
+            float(number)
+            if isinstance(number, int | float) and not isinstance(number, bool)
+            else None
+        )
+        price_entity = entity if isinstance(entity, str) and entity else None
+        found.append(
+            GridImport(
+                entity_id=meter,
+                price_entity=price_entity,
+                fixed_price=None if price_entity else fixed,
+            )
+        )
+    return found
+
+
 def prefs_choice(spec: RoleSpec, prefs: Mapping[str, Any]) -> list[str] | float:
     """Return the entity ids HA's energy prefs name for ``spec`` (or a fixed price)."""
     if spec.name == "main_energy_meter":

@@ -30,7 +30,9 @@ if report is None:
     )
     st.stop()
 kind = "cumulative meter" if report.source_kind == "meter" else "power sensor"
-source = role_service.label(report.source, names)
+if len(report.sources) > 1:
+    kind = "grid import meters of HA's energy dashboard, summed"
+source = " + ".join(role_service.label(eid, names) for eid in report.sources)
 st.caption(f"{rng.label} · times in {svc.timezone} · from {source} ({kind})")
 for note in report.notes:
     st.info(note)

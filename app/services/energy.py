@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import polars as pl
 
 from analytics import energy as energy_math
 from analytics.errors import InsufficientData
-from analytics.role_resolver import RoleMap
+from analytics.role_resolver import GridImport, RoleAssignment, RoleMap, grid_imports
 from analytics.role_resolver import device_consumption as prefs_devices
 from app.services.cache import cached
 from app.services.context import ServiceError, Services
@@ -25,7 +26,7 @@ _TO_W: Final[dict[str, float]] = {"W": 1.0, "kW": 1000.0}
 class EnergyReport:
     """Consumption of the range and where it comes from."""
 
-    source: str  # the entity the totals come from
+    source: str  # the entity the totals come from (the first when several meters are summed)
     source_kind: str  # "meter" or "power"
     hourly: pl.DataFrame  # time, kwh (+ price, cost when a price sensor exists)
     daily: pl.DataFrame  # day (local date), kwh (+ cost)
@@ -41,6 +42,7 @@ class EnergyReport:
     solar_kwh: float | None = None
     export_kwh: float | None = None
     fixed_price: float | None = None
+    sources: tuple[str, ...] = ()  # every meter summed (HA's grid import tariffs), or source
 
 
 def _meters(entities: pl.DataFrame) -> pl.DataFrame:
@@ -106,32 +108,33 @@ def _energy_report(
     meter_units = dict(zip(meters["entity_id"], meters["unit"], strict=True))
     power_units = dict(zip(powers["entity_id"], powers["unit"], strict=True))
     notes: list[str] = []
-    meter = roles.entity("main_energy_meter")
+    imports = import_meters(roles, energy_prefs_of(svc), meter_units)
     power = roles.entity("house_power")
-    if meter is not None and meter in meter_units:
-        source, kind = meter, "meter"
-        hourly = hourly_meter_kwh(svc, source, meter_units[source], rng)
-        previous = hourly_meter_kwh(svc, source, meter_units[source], rng.previous())
+    total_cost, fixed = None, None
+    if imports:
+        source, kind = imports[0].entity_id, "meter"
+        hourly, priced = _metered_hourly(svc, imports, meter_units, roles, rng, notes)
+        previous = _sum_hourly(
+            [
+                hourly_meter_kwh(svc, m.entity_id, meter_units[m.entity_id], rng.previous())
+                for m in imports
+            ]
+        )
+        fixed = _one_fixed_price(priced)
     elif power is not None and power in power_units:
         source, kind = power, "power"
         hourly = hourly_power_kwh(svc, source, power_units[source], rng)
         previous = hourly_power_kwh(svc, source, power_units[source], rng.previous())
         notes.append(f"No main energy meter; consumption is integrated from {source}.")
+        price_role = roles.roles["electricity_price"]
+        if price_role.entity_id is not None or price_role.fixed_value is not None:
+            hourly = _priced(svc, hourly, price_role.entity_id, price_role.fixed_value, rng)
+            fixed = price_role.fixed_value
     else:
         return None
     if hourly.height == 0:
         return None
-    total_cost, fixed = None, None
-    price_role = roles.roles["electricity_price"]
-    if price_role.entity_id is not None:
-        price = svc.store.aggregate(
-            [price_role.entity_id], rng.start - rng.span / 10, rng.end, "1h", "mean"
-        )
-        hourly = energy_math.energy_cost(hourly, price.select("time", "value"))
-        total_cost = float(hourly["cost"].sum())
-    elif price_role.fixed_value is not None:
-        fixed = price_role.fixed_value
-        hourly = hourly.with_columns((pl.col("kwh") * fixed).alias("cost"))
+    if "cost" in hourly.columns:
         total_cost = float(hourly["cost"].sum())
     else:
         notes.append("No electricity price (set one on the Settings page); costs are not shown.")
@@ -146,7 +149,9 @@ def _energy_report(
     change = (
         energy_math.period_change(total, previous_total) if previous_total is not None else None
     )
+    meter = roles.entity("main_energy_meter")
     house = {eid for eid in (source, meter, power) if eid is not None}
+    house |= {m.entity_id for m in imports}
     listed = [eid for eid in devices if eid in meter_units and eid not in house]
     top = (
         _device_meters(svc, listed, meter_units, rng)
@@ -170,7 +175,104 @@ def _energy_report(
         solar_kwh=_meter_total(svc, roles.entity("solar_production"), meter_units, rng),
         export_kwh=_meter_total(svc, roles.entity("grid_export"), meter_units, rng),
         fixed_price=fixed,
+        sources=tuple(m.entity_id for m in imports) or (source,),
     )
+
+
+def import_meters(
+    roles: RoleMap, prefs: Mapping[str, Any] | None, meter_units: dict[str, str]
+) -> list[GridImport]:
+    """Return the grid import meters to add up, each with the price that applies to it.
+
+    When the main meter comes from HA's energy dashboard, every grid import meter listed
+    there counts (one per tariff, e.g. peak and off-peak), each at its own price. A meter
+    set by HOMEIQ_ROLE_* or chosen on the Settings page counts alone. A price set or chosen
+    by the user applies to every meter.
+    """
+    main = roles.roles.get("main_energy_meter")
+    if main is None or main.entity_id is None or main.entity_id not in meter_units:
+        return []
+    price = roles.roles.get("electricity_price")
+    listed = [m for m in grid_imports(prefs) if m.entity_id in meter_units]
+    if main.source != "energy_prefs" or main.entity_id not in {m.entity_id for m in listed}:
+        return [_at_role_price(GridImport(entity_id=main.entity_id), price)]
+    if price is None or price.source == "energy_prefs":
+        return listed  # HA's own price per meter (a meter without one stays unpriced)
+    if price.source in ("setting", "user"):
+        return [_at_role_price(m, price) for m in listed]
+    return [m if m.priced else _at_role_price(m, price) for m in listed]
+
+
+def _at_role_price(meter: GridImport, price: RoleAssignment | None) -> GridImport:
+    """Return ``meter`` priced at the electricity_price role (entity or fixed number)."""
+    if price is None:
+        return meter
+    return GridImport(
+        entity_id=meter.entity_id, price_entity=price.entity_id, fixed_price=price.fixed_value
+    )
+
+
+def _metered_hourly(
+    svc: Services,
+    imports: list[GridImport],
+    units: dict[str, str],
+    roles: RoleMap,
+    rng: TimeRange,
+    notes: list[str],
+) -> tuple[pl.DataFrame, list[GridImport]]:
+    """Return ``time, kwh[, cost]`` summed over ``imports`` and the meters that had a price."""
+    parts, priced = [], [m for m in imports if m.priced]
+    for meter in imports:
+        hourly = hourly_meter_kwh(svc, meter.entity_id, units[meter.entity_id], rng)
+        if priced:
+            hourly = (
+                _priced(svc, hourly, meter.price_entity, meter.fixed_price, rng)
+                if meter.priced
+                else hourly.with_columns(pl.lit(None, dtype=pl.Float64).alias("cost"))
+            )
+        parts.append(hourly)
+    unpriced = [m.entity_id for m in imports if not m.priced]
+    if priced and unpriced:
+        notes.append(
+            "No price for " + ", ".join(unpriced) + " in HA's energy dashboard; the cost "
+            "counts only " + ", ".join(m.entity_id for m in priced) + "."
+        )
+    return _sum_hourly(parts), priced
+
+
+def _sum_hourly(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """Return ``time, kwh[, cost]`` per hour summed over meters (one meter: as it is)."""
+    if len(parts) == 1:
+        return parts[0]
+    columns = [c for c in ("kwh", "cost") if c in parts[0].columns]
+    return (
+        pl.concat([part.select("time", *columns) for part in parts])
+        .group_by("time")
+        .agg(pl.col(c).sum() for c in columns)
+        .sort("time")
+    )
+
+
+def _priced(
+    svc: Services,
+    hourly: pl.DataFrame,
+    price_entity: str | None,
+    fixed: float | None,
+    rng: TimeRange,
+) -> pl.DataFrame:
+    """Return ``hourly`` with a ``cost`` column at the price sensor's or the fixed price."""
+    if price_entity is None:
+        return hourly.with_columns((pl.col("kwh") * (fixed or 0.0)).alias("cost"))
+    price = svc.store.aggregate([price_entity], rng.start - rng.span / 10, rng.end, "1h", "mean")
+    return energy_math.energy_cost(hourly, price.select("time", "value")).drop("price")
+
+
+def _one_fixed_price(priced: list[GridImport]) -> float | None:
+    """Return the fixed price per kWh when every priced meter has the same one, else None."""
+    prices = {m.fixed_price for m in priced}
+    if len(prices) == 1 and not any(m.price_entity for m in priced):
+        return prices.pop()
+    return None
 
 
 def _meter_total(
