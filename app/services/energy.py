@@ -18,7 +18,7 @@ from app.services.roles import energy_prefs_of, role_map
 from app.services.timerange import TimeRange
 from storage.errors import StoreError
 
-_TO_KWH: Final[dict[str, float]] = {"kWh": 1.0, "Wh": 0.001, "MWh": 1000.0}
+TO_KWH: Final[dict[str, float]] = {"kWh": 1.0, "Wh": 0.001, "MWh": 1000.0}  # meter unit -> kWh
 _TO_W: Final[dict[str, float]] = {"W": 1.0, "kW": 1000.0}
 
 
@@ -47,7 +47,7 @@ class EnergyReport:
 
 def _meters(entities: pl.DataFrame) -> pl.DataFrame:
     return entities.filter(
-        (pl.col("device_class") == "energy") & pl.col("unit").is_in(list(_TO_KWH))
+        (pl.col("device_class") == "energy") & pl.col("unit").is_in(list(TO_KWH))
     )
 
 
@@ -65,7 +65,7 @@ def _scale(frame: pl.DataFrame, units: dict[str, str], table: dict[str, float]) 
 def hourly_meter_kwh(svc: Services, meter: str, unit: str, rng: TimeRange) -> pl.DataFrame:
     """Return ``time, kwh`` per hour from the store's reset-safe meter increase."""
     frame = svc.store.aggregate([meter], rng.start, rng.end, "1h", "increase")
-    return frame.select("time", (pl.col("value") * _TO_KWH[unit]).alias("kwh"))
+    return frame.select("time", (pl.col("value") * TO_KWH[unit]).alias("kwh"))
 
 
 def hourly_power_kwh(svc: Services, sensor: str, unit: str, rng: TimeRange) -> pl.DataFrame:
@@ -309,7 +309,7 @@ def _device_meters(
 ) -> pl.DataFrame:
     """Return ``entity_id, kwh`` of the devices HA's energy dashboard lists, largest first."""
     frame = svc.store.aggregate(devices, rng.start, rng.end, "1d", "increase")
-    frame = _scale(frame, meter_units, _TO_KWH)
+    frame = _scale(frame, meter_units, TO_KWH)
     return (
         frame.group_by("entity_id")
         .agg(pl.col("value").sum().alias("kwh"))
@@ -337,7 +337,7 @@ def _top_consumers(
     sub_meters = [eid for eid in meter_units if eid not in not_devices]
     if sub_meters:
         frame = svc.store.aggregate(sub_meters, rng.start, rng.end, "1d", "increase")
-        frame = _scale(frame, meter_units, _TO_KWH)
+        frame = _scale(frame, meter_units, TO_KWH)
         parts.append(frame.group_by("entity_id").agg(pl.col("value").sum().alias("kwh")))
     # A device with both a meter and a power sensor is counted once, by its meter.
     metered_devices = {_device_of(eid) for eid in sub_meters}

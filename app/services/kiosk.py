@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import streamlit as st
 
-from analytics.role_resolver import RoleMap
+from analytics.role_resolver import GridImport, RoleMap
 from app.services import ServiceError, get_services
+from app.services.energy import TO_KWH, import_meters
 from app.services.money import money
 from homeiq.roles import resolve_home_roles
 from storage.errors import StoreError
@@ -97,34 +98,67 @@ class KioskReader:
         )
 
     def today_energy(self, now: datetime) -> tuple[float | None, float | None]:
-        """Return today's (local) kWh from the main meter and its cost, when known."""
-        meter = self.role("main_energy_meter")
-        if meter is None:
+        """Return today's (local) kWh from the grid import meters and its cost, when known.
+
+        Several meters (HA's energy dashboard lists one per tariff) are added up, each at
+        its own price, as on the Energy page (app.services.energy.import_meters).
+        """
+        meters = self._import_meters()
+        if not meters:
             return None, None
         midnight = datetime.combine(now.astimezone(self.tz).date(), time.min, tzinfo=self.tz)
         start = midnight.astimezone(UTC)
         end = now + timedelta(seconds=1)
-        hourly = self.__store.aggregate([meter], start, end, "1h", "increase")
-        if hourly.height == 0:
-            return None, None
-        kwh = float(hourly["value"].sum())
-        price_entity, fixed = self.price()
-        if fixed is not None:
-            return kwh, kwh * fixed
-        if price_entity is None:
-            return kwh, None
+        kwh: float | None = None
+        cost: float | None = None
+        for meter, unit in meters:
+            hourly = self.__store.aggregate([meter.entity_id], start, end, "1h", "increase")
+            if hourly.height == 0:
+                continue
+            hourly = hourly.select("time", (pl.col("value") * TO_KWH[unit]).alias("value"))
+            kwh = (kwh or 0.0) + float(hourly["value"].sum())
+            priced = self._cost(hourly, meter, start, end)
+            if priced is not None:
+                cost = (cost or 0.0) + priced
+        return kwh, cost
+
+    def _import_meters(self) -> list[tuple[GridImport, str]]:
+        """Return the grid import meters to add up, with their units."""
+        meter = self.role("main_energy_meter")
+        if meter is None:
+            return []
+        assert self.__roles is not None
+        entities = self.__store.entities()
+        units = {
+            eid: unit
+            for eid, unit in zip(entities["entity_id"], entities["unit"], strict=True)
+            if unit in TO_KWH
+        }
+        units.setdefault(meter, "kWh")  # a meter without a unit counts kWh, as it always did
+        stored = self.__metadata.home.energy_prefs() if self.__metadata is not None else None
+        prefs = stored.prefs if stored is not None else None
+        found = import_meters(self.__roles[1], prefs, units)
+        return [(m, units[m.entity_id]) for m in found]
+
+    def _cost(
+        self, hourly: pl.DataFrame, meter: GridImport, start: datetime, end: datetime
+    ) -> float | None:
+        """Return the cost of ``hourly`` kWh at ``meter``'s price, None without a price."""
+        if meter.fixed_price is not None:
+            return float(hourly["value"].sum()) * meter.fixed_price
+        if meter.price_entity is None:
+            return None
         price = self.__store.aggregate(
-            [price_entity], start - timedelta(hours=2), end, "1h", "mean"
+            [meter.price_entity], start - timedelta(hours=2), end, "1h", "mean"
         )
         if price.height == 0:
-            return kwh, None
+            return None
         joined = hourly.sort("time").join_asof(
             price.select("time", pl.col("value").alias("price")).sort("time"),
             on="time",
             strategy="backward",
         )
-        cost = float((joined["value"] * joined["price"].fill_null(strategy="forward")).sum())
-        return kwh, cost
+        return float((joined["value"] * joined["price"].fill_null(strategy="forward")).sum())
 
     def expected_today(self, now: datetime) -> TileValue:
         """Return today's expected kWh as the app last forecast it (the kiosk never fits)."""

@@ -14,8 +14,10 @@ from analytics.role_resolver import GridImport, grid_imports
 from app.pages import ADMIN_PAGES
 from app.services.context import build_services
 from app.services.energy import energy_report
+from app.services.kiosk import TILES, KioskReader
 from app.services.roles import role_map
 from app.services.timerange import TimeRange
+from homeiq.roles import resolve_home_roles
 from homeiq.settings import load_settings
 from storage.events import Event, events_to_frame
 from storage.factory import open_store
@@ -138,3 +140,31 @@ def test_energy_page_shows_both_meters_and_the_cost_in_us_dollars(
     captions = " ".join(caption.value for caption in at.caption)
     assert PEAK in captions and OFF_PEAK in captions, captions
     assert "€" not in " ".join(str(v) for v in metrics.values())
+
+
+def test_kiosk_energy_tile_adds_up_both_meters_as_the_energy_page_does(
+    tariff_home: dict[str, float],
+) -> None:
+    now = START + timedelta(days=2, hours=15, minutes=30)
+    today = TimeRange(start=START + timedelta(days=2), end=now + timedelta(seconds=1), label="")
+    svc = build_services(load_settings())
+    tile = next(spec for spec in TILES if spec.key == "energy")
+    try:
+        page = energy_report(svc, today)
+        reader = KioskReader(
+            svc.store,
+            svc.metadata,
+            svc.timezone,
+            lambda: resolve_home_roles(svc.store, svc.metadata, svc.settings),
+            currency=svc.currency,
+        )
+        kwh, cost = reader.today_energy(now)
+        shown = tile.compute(reader, now)
+        peak_only = svc.store.aggregate([PEAK], today.start, today.end, "1h", "increase")
+    finally:
+        svc.store.close()
+    assert page is not None and kwh is not None and cost is not None
+    assert kwh == pytest.approx(page.total_kwh)
+    assert kwh > float(peak_only["value"].sum()) > 0  # the off-peak night hours count too
+    assert cost == pytest.approx(page.total_cost)
+    assert (shown.value, shown.caption) == (f"{kwh:,.1f} kWh", f"$ {cost:,.2f}")
