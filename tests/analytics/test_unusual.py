@@ -7,7 +7,13 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import polars as pl
 
-from analytics.unusual import silent_entities, unusual_days, unusual_hours
+from analytics.unusual import (
+    Floats,
+    forest_score_z,
+    silent_entities,
+    unusual_days,
+    unusual_hours,
+)
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 DAYS = 30
@@ -59,6 +65,55 @@ def test_heater_left_on_for_a_day_is_the_top_unusual_day() -> None:
 def test_home_without_planted_anomalies_stays_under_the_documented_rate() -> None:
     found = unusual_days(pl.concat([_home(seed=s) for s in (1,)]), tz=TZ)
     assert len(found) <= FALSE_DAY_RATE * 40 * DAYS
+
+
+def _ev_charger(seed: int) -> pl.DataFrame:
+    # idle at 1 W; on 60 % of days it charges at 7.4 kW for 2-5 h from a random hour
+    rng = np.random.default_rng(seed)
+    watts = 1.0 + rng.normal(0, 0.1, HOURS)
+    for day in range(DAYS):
+        if rng.random() < 0.6:
+            start = day * 24 + int(rng.integers(0, 20))
+            watts[start : start + int(rng.integers(2, 6))] = 7400.0
+    return _entity("sensor.ev_charger_power", watts)
+
+
+def test_an_always_noisy_entity_is_not_unusual_for_its_usual_noise() -> None:
+    # every charging day has hours far beyond the median hour; among calm entities those
+    # days looked unusual to a forest shared by all, but they are this entity's usual
+    # (a forest shared with the calm home flagged 4, 4 and 8 days of these three chargers)
+    for seed in (0, 4, 8):
+        found = unusual_days(pl.concat([_home(), _ev_charger(seed)]), tz=TZ)
+        assert [f.start for f in found if f.entity_id == "sensor.ev_charger_power"] == []
+
+
+def _calm(entity_id: str, seed: int) -> pl.DataFrame:
+    # a daily rhythm with bounded noise: no hour can be 4 robust deviations from its usual
+    rng = np.random.default_rng(seed)
+    hours = np.arange(HOURS)
+    rhythm = 100 + 40 * np.sin(2 * np.pi * (hours % 24) / 24)
+    return _entity(entity_id, rhythm + rng.uniform(-5, 5, HOURS))
+
+
+def test_entities_without_an_extreme_hour_are_skipped_without_a_forest() -> None:
+    heater = _heater(on_day=26)
+    home = pl.concat([heater, *(_calm(f"sensor.calm_{i}", seed=i) for i in range(5))])
+    fitted: list[Floats] = []
+
+    def counted(days: Floats, *, seed: int) -> Floats:
+        fitted.append(days)
+        return forest_score_z(days, seed=seed)
+
+    found = unusual_days(home, tz=TZ, scorer=counted)
+    assert len(fitted) == 1  # the heater's forest only
+    assert found == unusual_days(heater, tz=TZ)
+
+    def every_day(days: Floats, *, seed: int) -> Floats:
+        return np.full(days.shape[0], np.inf)
+
+    # even a scorer calling every day unusual flags no calm entity: skipping them lost nothing
+    everything = unusual_days(home, tz=TZ, scorer=every_day)
+    assert {f.entity_id for f in everything} == {"sensor.space_heater_power"}
 
 
 def test_an_hour_spike_is_an_unusual_hour() -> None:
