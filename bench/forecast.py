@@ -1,6 +1,7 @@
 """Benchmark of forecasts and anomalies; prints times, MASE and memory.
 
-Run: ``.venv/bin/python bench/forecast.py [--days 90] [--entities 1000] [--data-dir DIR]``.
+Run: ``.venv/bin/python bench/forecast.py [--days 90] [--entities 1000] [--data-dir DIR]
+[--anomaly-spiked 0]``.
 
 1. Forecast: the simulated home's hourly house energy over ``--days`` days (with outdoor
    temperature), every model with the 14-day rolling backtest. darts, statsmodels and
@@ -8,7 +9,9 @@ Run: ``.venv/bin/python bench/forecast.py [--days 90] [--entities 1000] [--data-
    2 cores after darts is imported.
 2. Anomalies: ``--entities`` entities x 30 days of hourly profiles (planted rhythms and
    noise) through unusual days, unusual hours and silent entities: target <= 30 s and
-   <= 1 GB peak RSS. With ``--data-dir`` the store's own anomaly run is timed too.
+   <= 1 GB peak RSS; it prints how many entities' forests were fitted (only entities with an
+   hour far beyond their usual get one). ``--anomaly-spiked 1`` gives every entity such an
+   hour: the worst case. With ``--data-dir`` the store's own anomaly run is timed too.
 """
 
 from __future__ import annotations
@@ -89,8 +92,12 @@ def bench_forecast(days: int, seed: int) -> None:
     print(f"  drawn: {result.model} (beats naive: {result.beats_baseline})")
 
 
-def synthetic_hourly(entities: int, days: int) -> pl.DataFrame:
-    """Return ``time, entity_id, value`` hourly rows with daily rhythms and noise."""
+def synthetic_hourly(entities: int, days: int, spiked: float = 0.0) -> pl.DataFrame:
+    """Return ``time, entity_id, value`` hourly rows with daily rhythms and noise.
+
+    A ``spiked`` share of the entities has one hour at three times its value: each of those
+    needs its own forest (the worst case for the unusual-days run is ``spiked=1``).
+    """
     rng = np.random.default_rng(0)
     hours = np.arange(days * 24)
     start = END - timedelta(days=days)
@@ -101,6 +108,8 @@ def synthetic_hourly(entities: int, days: int) -> pl.DataFrame:
     phase = rng.uniform(0, 24, entities)[:, None]
     values = level * (1 + 0.4 * np.cos(2 * np.pi * (hours % 24 - phase) / 24))
     values = values + rng.normal(0, 1, values.shape) * level * 0.08
+    spikes = np.flatnonzero(rng.random(entities) < spiked)
+    values[spikes, rng.integers(0, hours.size, spikes.size)] *= 3
     return pl.DataFrame(
         {
             "time": pl.concat([times] * entities),
@@ -110,7 +119,7 @@ def synthetic_hourly(entities: int, days: int) -> pl.DataFrame:
     )
 
 
-def bench_anomalies(entities: int, days: int) -> None:
+def bench_anomalies(entities: int, days: int, spiked: float = 0.0) -> None:
     """Print the time and peak memory of the anomaly analysis over synthetic profiles."""
     from analytics.unusual import (
         Floats,
@@ -120,7 +129,7 @@ def bench_anomalies(entities: int, days: int) -> None:
         unusual_hours,
     )
 
-    hourly = synthetic_hourly(entities, days)
+    hourly = synthetic_hourly(entities, days, spiked)
     forests = 0
 
     def counted(days: Floats, *, seed: int) -> Floats:
@@ -173,10 +182,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--entities", type=int, default=1000)
     parser.add_argument("--anomaly-days", type=int, default=30)
+    parser.add_argument(
+        "--anomaly-spiked",
+        type=float,
+        default=0.0,
+        help="share of entities given one hour at 3x (1 = every entity needs a forest)",
+    )
     parser.add_argument("--data-dir", type=Path, default=None)
     args = parser.parse_args()
     bench_forecast(args.days, args.seed)
-    bench_anomalies(args.entities, args.anomaly_days)
+    bench_anomalies(args.entities, args.anomaly_days, args.anomaly_spiked)
     if args.data_dir is not None:
         bench_store(args.data_dir, args.anomaly_days)
 
