@@ -261,6 +261,8 @@ def _priced(
     rng: TimeRange,
 ) -> pl.DataFrame:
     """Return ``hourly`` with a ``cost`` column at the price sensor's or the fixed price."""
+    if hourly.height == 0:  # a meter silent in this range costs nothing (and has no hours)
+        return hourly.with_columns(pl.lit(None, dtype=pl.Float64).alias("cost"))
     if price_entity is None:
         return hourly.with_columns((pl.col("kwh") * (fixed or 0.0)).alias("cost"))
     price = svc.store.aggregate([price_entity], rng.start - rng.span / 10, rng.end, "1h", "mean")

@@ -3,6 +3,7 @@ the Energy page adds up both, each at its own price, in the home's currency."""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -168,3 +169,24 @@ def test_kiosk_energy_tile_adds_up_both_meters_as_the_energy_page_does(
     assert kwh > float(peak_only["value"].sum()) > 0  # the off-peak night hours count too
     assert cost == pytest.approx(page.total_cost)
     assert (shown.value, shown.caption) == (f"{kwh:,.1f} kWh", f"$ {cost:,.2f}")
+
+
+def test_a_range_without_meter_readings_gives_no_report_and_no_error(
+    tariff_home: dict[str, float],
+) -> None:
+    # A meter priced by a sensor, in a range after the data: no empty hour table is priced.
+    prefs = _prefs()
+    prefs["energy_sources"][0]["flow_from"][0]["entity_energy_price"] = "sensor.tariff"
+    metadata = MetadataStore(Path(os.environ["HOMEIQ_DATA_DIR"]) / "homeiq.sqlite")
+    try:
+        metadata.home.save_energy_prefs(prefs)
+    finally:
+        metadata.close()
+    later = TimeRange(
+        start=RANGE.end + timedelta(days=30), end=RANGE.end + timedelta(days=31), label="later"
+    )
+    svc = build_services(load_settings())
+    try:
+        assert energy_report(svc, later) is None
+    finally:
+        svc.store.close()
