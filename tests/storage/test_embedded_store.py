@@ -13,7 +13,15 @@ from storage.embedded import EmbeddedStore
 from storage.events import conform
 from tests.storage.events import series
 
-DAY0 = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=31)
+NOW = datetime.now(UTC)
+DAY0 = NOW.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=31)
+
+
+@pytest.fixture(autouse=True)
+def _retention_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Measure retention from the moment DAY0 was taken, so a run crossing midnight UTC
+    does not move the horizon a day past what the tests expect."""
+    monkeypatch.setattr("storage.embedded.writer.now_utc", lambda: NOW)
 
 
 @pytest.fixture

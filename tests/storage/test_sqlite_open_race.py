@@ -59,7 +59,10 @@ def _worker(
 
 
 def _race(opener: Callable[[Path, str], None], root: Path) -> list[str]:
-    ctx = multiprocessing.get_context("fork")  # forked workers start in milliseconds
+    # spawn, not fork: a child forked from a pytest process that has loaded duckdb, pyarrow
+    # and sklearn threads can die of SIGSEGV while collecting garbage it inherited (seen in
+    # a full run). Each worker then loops ROUNDS times, so the start-up is paid once.
+    ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(PROCESSES)
     errors: multiprocessing.Queue[str] = ctx.Queue()
     procs = [
